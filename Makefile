@@ -1,0 +1,40 @@
+# The front door. CMake does the building; these targets name the jobs.
+#
+#   make            build everything into build/ (binaries in build/bin, libraries in build/lib)
+#   make test       run every test; the last line is "N passed, N failed"
+#   make asan       the same tests built with ASan, UBSan and LeakSanitizer (build-asan/)
+#   make windows    cross-compile the Windows parts with mingw-w64 (build-windows/)
+#   make clean      remove every build directory
+
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE  ?= cmake
+export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+
+.PHONY: all build test asan windows deps clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+build: deps
+	@$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@$(CMAKE) --build build -j $(JOBS) -- --no-print-directory
+
+test: build
+	@scripts/run-tests.sh build
+
+asan: deps
+	@$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWF_SANITIZE=ON >/dev/null
+	@$(CMAKE) --build build-asan -j $(JOBS)
+	@scripts/run-tests.sh build-asan
+
+windows:
+	@scripts/deps.sh build windows
+	@$(CMAKE) -S . -B build-windows -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64.cmake -DWF_WINDOWS=ON >/dev/null
+	@$(CMAKE) --build build-windows -j $(JOBS)
+	@echo "windows: winfuse.sys sources compiled for the NT kernel (compile-only)"
+
+clean:
+	rm -rf build build-asan build-windows
