@@ -151,6 +151,34 @@ void wf_os_cond_broadcast(wf_os_cond *cond)
     wake(cond, true);
 }
 
+/*
+ * Addresses come from the WinFsp FSD, which maps the caller's buffer into
+ * the file system process; probing guards against a range that is not
+ * user memory. A page that faults inside a probed range additionally needs
+ * structured exception handling (__try/__except) around the copy; GCC for
+ * mingw-w64 cannot express it, so a WDK build of the driver must add it
+ * here before this code is loaded into a kernel.
+ */
+bool wf_os_copy_to_address(uint64_t address, const void *src, size_t len)
+{
+    if (len == 0)
+        return true;
+    if (address == 0 || address + len < address || address + len > (uint64_t)MM_USER_PROBE_ADDRESS)
+        return false;
+    RtlCopyMemory((void *)(UINT_PTR)address, src, len);
+    return true;
+}
+
+bool wf_os_copy_from_address(void *dst, uint64_t address, size_t len)
+{
+    if (len == 0)
+        return true;
+    if (address == 0 || address + len < address || address + len > (uint64_t)MM_USER_PROBE_ADDRESS)
+        return false;
+    RtlCopyMemory(dst, (const void *)(UINT_PTR)address, len);
+    return true;
+}
+
 uint64_t wf_os_monotonic_ns(void)
 {
     ULONGLONG ticks = KeQueryInterruptTime(); /* 100 ns units since boot */

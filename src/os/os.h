@@ -46,6 +46,15 @@ bool wf_os_cond_wait(wf_os_cond *cond, wf_os_lock *lock, int64_t timeout_ns);
 void wf_os_cond_signal(wf_os_cond *cond);
 void wf_os_cond_broadcast(wf_os_cond *cond);
 
+/*
+ * Data buffers a WinFsp request names by address (Read, Write and
+ * QueryDirectory carry an Address). In the NT kernel that is a user-mode
+ * address in the file system's process, so it must be probed; here it is a
+ * pointer in our own address space. Returns false if the range is unusable.
+ */
+bool wf_os_copy_to_address(uint64_t address, const void *src, size_t len);
+bool wf_os_copy_from_address(void *dst, uint64_t address, size_t len);
+
 /* Clocks: monotonic for timeouts and caches; real time for file times. */
 uint64_t wf_os_monotonic_ns(void);
 int64_t wf_os_realtime_ns(void); /* nanoseconds since 1970-01-01 UTC */

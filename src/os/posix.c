@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 struct wf_os_lock {
@@ -106,6 +107,26 @@ void wf_os_cond_signal(wf_os_cond *cond)
 void wf_os_cond_broadcast(wf_os_cond *cond)
 {
     pthread_cond_broadcast(&cond->cond);
+}
+
+bool wf_os_copy_to_address(uint64_t address, const void *src, size_t len)
+{
+    if (len == 0)
+        return true;
+    if (address == 0 || address + len < address)
+        return false;
+    memcpy((void *)(uintptr_t)address, src, len);
+    return true;
+}
+
+bool wf_os_copy_from_address(void *dst, uint64_t address, size_t len)
+{
+    if (len == 0)
+        return true;
+    if (address == 0 || address + len < address)
+        return false;
+    memcpy(dst, (const void *)(uintptr_t)address, len);
+    return true;
 }
 
 uint64_t wf_os_monotonic_ns(void)

@@ -1,0 +1,185 @@
+/*
+ * lookup.c - from a WinFsp path to a FUSE inode.
+ *
+ * WinFsp names files by full path; FUSE by (parent inode, name). A walk
+ * turns one into the other a component at a time, answering from the
+ * cache while entry_valid lasts and asking LOOKUP otherwise. As on NTFS, a
+ * missing last component is STATUS_OBJECT_NAME_NOT_FOUND and a missing or
+ * non-directory intermediate one STATUS_OBJECT_PATH_NOT_FOUND.
+ */
+#include "engine/internal.h"
+#include "engine/path.h"
+
+NTSTATUS wf_request_path(wf_ctx *c, FSP_FSCTL_TRANSACT_BUF buf, char *dst, UINT32 *len)
+{
+    const FSP_FSCTL_TRANSACT_REQ *req = c->req;
+    size_t room = req->Size - sizeof *req, n;
+    const WCHAR *win;
+    NTSTATUS status;
+
+    /* Offsets come from the provider; keep every read inside the request. */
+    if ((buf.Offset | buf.Size) & 1 || buf.Offset > room || buf.Size > room - buf.Offset ||
+        buf.Size == 0)
+        return STATUS_OBJECT_NAME_INVALID;
+    win = (const WCHAR *)(const void *)(req->Buffer + buf.Offset);
+    n = buf.Size / sizeof(WCHAR);
+    status = wf_path_validate(win, n, c->engine->volume_params.MaxComponentLength,
+        FSP_FSCTL_TRANSACT_PATH_SIZEMAX / sizeof(WCHAR), 0, NULL);
+    if (!NT_SUCCESS(status))
+        return status;
+    status = wf_path_windows_to_posix(win, n, dst, WF_PATH_MAX - 1, &n);
+    if (!NT_SUCCESS(status))
+        return status == STATUS_BUFFER_TOO_SMALL ? STATUS_NAME_TOO_LONG : status;
+    /* The FSD leaves one trailing '\' in the name it reports; a walk needs none. */
+    while (n > 1 && dst[n - 1] == '/')
+        n--;
+    dst[n] = 0;
+    *len = (UINT32)n;
+    return STATUS_SUCCESS;
+}
+
+void wf_walk_start(wf_ctx *c, const char *path, UINT32 len, bool parent_only)
+{
+    wf_walk *w = &c->walk;
+
+    if (w->node)
+        wf_node_unref(c->engine, w->node);
+    w->path = path;
+    w->len = len;
+    w->pos = 0;
+    w->parent_only = parent_only;
+    w->node = c->engine->root;
+    wf_node_ref(w->node);
+    w->name = "";
+    w->name_len = 0;
+    w->status = STATUS_SUCCESS;
+}
+
+void wf_walk_done(wf_ctx *c)
+{
+    if (c->walk.node)
+        wf_node_unref(c->engine, c->walk.node);
+    c->walk.node = NULL;
+}
+
+static bool is_dir(const wf_node *n)
+{
+    return (n->attr.mode & LINUX_S_IFMT) == LINUX_S_IFDIR;
+}
+
+/* Find the component starting at or after w->pos; false at the end. */
+static bool next_component(wf_walk *w)
+{
+    UINT32 start = w->pos, end;
+
+    while (start < w->len && w->path[start] == '/')
+        start++;
+    if (start >= w->len)
+        return false;
+    for (end = start; end < w->len && w->path[end] != '/'; end++)
+        ;
+    w->name = w->path + start;
+    w->name_len = end - start;
+    w->pos = end;
+    return true;
+}
+
+static bool at_last(const wf_walk *w)
+{
+    UINT32 p = w->pos;
+    while (p < w->len && w->path[p] == '/')
+        p++;
+    return p >= w->len;
+}
+
+void wf_lookup_path(wf_ctx *c)
+{
+    wf_engine *e = c->engine;
+    wf_walk *w = &c->walk;
+
+    WF_CORO_BEGIN(c);
+    while (next_component(w)) {
+        if (at_last(w) && w->parent_only)
+            WF_CORO_RETURN(c);
+        if (!is_dir(w->node)) {
+            w->status = STATUS_OBJECT_PATH_NOT_FOUND;
+            WF_CORO_RETURN(c);
+        }
+        {
+            bool negative;
+            wf_node *child = wf_cache_lookup(e, w->node, w->name, w->name_len, &negative);
+            if (negative) {
+                w->status = at_last(w) ? STATUS_OBJECT_NAME_NOT_FOUND
+                                       : STATUS_OBJECT_PATH_NOT_FOUND;
+                WF_CORO_RETURN(c);
+            }
+            if (child) {
+                wf_node_unref(e, w->node);
+                w->node = child;
+                continue;
+            }
+        }
+        wf_prep(c, FUSE_LOOKUP, w->node->nodeid, 0);
+        wf_prep_name(c, w->name, w->name_len);
+        WF_SEND(c);
+        {
+            struct fuse_entry_out entry;
+            wf_node *child;
+
+            if (!NT_SUCCESS(c->reply.status)) {
+                if (c->reply.status == STATUS_OBJECT_NAME_NOT_FOUND ||
+                    c->reply.status == STATUS_OBJECT_PATH_NOT_FOUND ||
+                    c->reply.status == STATUS_NOT_A_DIRECTORY)
+                    w->status = at_last(w) ? STATUS_OBJECT_NAME_NOT_FOUND
+                                           : STATUS_OBJECT_PATH_NOT_FOUND;
+                else
+                    w->status = c->reply.status;
+                WF_CORO_RETURN(c);
+            }
+            memcpy(&entry, c->reply.body, sizeof entry);
+            if (entry.nodeid == 0) {
+                /* A negative entry: "no such name", cacheable for entry_valid. */
+                wf_cache_enter(e, w->node, w->name, w->name_len, NULL, entry.entry_valid,
+                    entry.entry_valid_nsec);
+                w->status = at_last(w) ? STATUS_OBJECT_NAME_NOT_FOUND
+                                       : STATUS_OBJECT_PATH_NOT_FOUND;
+                WF_CORO_RETURN(c);
+            }
+            child = wf_node_from_entry(e, &entry);
+            if (!child) {
+                w->status = STATUS_INSUFFICIENT_RESOURCES;
+                WF_CORO_RETURN(c);
+            }
+            wf_cache_enter(e, w->node, w->name, w->name_len, child, entry.entry_valid,
+                entry.entry_valid_nsec);
+            wf_node_unref(e, w->node);
+            w->node = child;
+        }
+    }
+    /* The whole path is walked: w->node is the file, w->name its last name. */
+    WF_CORO_END(c);
+}
+
+void wf_getattr(wf_ctx *c, wf_node *node, wf_file *file)
+{
+    WF_CORO_BEGIN(c);
+    if (wf_node_attr_valid(node)) {
+        c->walk.status = STATUS_SUCCESS;
+        WF_CORO_RETURN(c);
+    }
+    {
+        struct fuse_getattr_in *in = wf_prep(c, FUSE_GETATTR, node->nodeid, sizeof *in);
+        if (file && !file->no_fh) {
+            in->getattr_flags = FUSE_GETATTR_FH;
+            in->fh = file->fh;
+        }
+    }
+    WF_SEND(c);
+    c->walk.status = c->reply.status;
+    if (NT_SUCCESS(c->reply.status)) {
+        struct fuse_attr_out out;
+        memcpy(&out, c->reply.body, sizeof out);
+        wf_node_set_attr(node, &out.attr, out.attr_valid, out.attr_valid_nsec);
+    }
+    WF_CORO_END(c);
+}

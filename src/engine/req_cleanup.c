@@ -1,0 +1,124 @@
+/*
+ * req_cleanup.c - Cleanup and Close: the end of a handle.
+ *
+ * Cleanup comes when the last handle of a file object closes: it flushes
+ * (as close(2) sends FLUSH), deletes the file when it was marked for
+ * deletion (UNLINK or RMDIR), and stamps the times WinFsp asks for. It
+ * cannot fail on Windows, so errors are logged, not returned. Close comes
+ * last, when nothing refers to the file object any more, and RELEASEs it.
+ */
+#include "engine/internal.h"
+
+typedef struct cleanup_state {
+    bool flush, remove, stamp;
+} cleanup_state;
+
+static bool file_is_regular(const wf_file *f)
+{
+    return (f->node->attr.mode & LINUX_S_IFMT) == LINUX_S_IFREG;
+}
+
+void wf_step_cleanup(wf_ctx *c)
+{
+    wf_engine *e = c->engine;
+    cleanup_state *s = WF_STATE(c, cleanup_state);
+    const FSP_FSCTL_TRANSACT_REQ *req = c->req;
+
+    WF_CORO_BEGIN(c);
+    c->file = wf_file_from_context(e, req->Req.Cleanup.UserContext2);
+    if (!c->file) {
+        wf_complete(c, STATUS_INVALID_HANDLE, 0);
+        WF_CORO_RETURN(c);
+    }
+    c->uid = c->file->uid;
+    c->gid = c->file->gid;
+    c->pid = c->file->pid;
+    s->remove = req->Req.Cleanup.Delete;
+    s->flush = !s->remove && !c->file->no_fh && !c->file->is_dir && file_is_regular(c->file) &&
+        !wf_enosys(e, FUSE_FLUSH);
+    s->stamp = !s->remove &&
+        (req->Req.Cleanup.SetLastAccessTime || req->Req.Cleanup.SetLastWriteTime);
+
+    if (s->flush) {
+        struct fuse_flush_in *in = wf_prep(c, FUSE_FLUSH, c->file->node->nodeid, sizeof *in);
+        in->fh = c->file->fh;
+        in->lock_owner = c->file->fh;
+        WF_SEND(c);
+        if (!NT_SUCCESS(c->reply.status) && c->reply.error != -LINUX_ENOSYS)
+            wf_os_log(WF_LOG_WARNING, "cleanup: FLUSH failed (errno %d)", -c->reply.error);
+    }
+
+    if (s->stamp) {
+        struct fuse_setattr_in *in = wf_prep(c, FUSE_SETATTR, c->file->node->nodeid,
+            sizeof *in);
+        if (req->Req.Cleanup.SetLastAccessTime)
+            in->valid |= FATTR_ATIME | FATTR_ATIME_NOW;
+        if (req->Req.Cleanup.SetLastWriteTime)
+            in->valid |= FATTR_MTIME | FATTR_MTIME_NOW;
+        if (!c->file->no_fh) {
+            in->valid |= FATTR_FH;
+            in->fh = c->file->fh;
+        }
+        WF_SEND(c);
+        if (NT_SUCCESS(c->reply.status)) {
+            struct fuse_attr_out out;
+            memcpy(&out, c->reply.body, sizeof out);
+            wf_node_set_attr(c->file->node, &out.attr, out.attr_valid, out.attr_valid_nsec);
+        }
+    }
+
+    if (s->remove) {
+        UINT32 len;
+        NTSTATUS status = wf_request_path(c, req->FileName, c->path, &len);
+        if (!NT_SUCCESS(status) || len <= 1) {
+            wf_os_log(WF_LOG_WARNING, "cleanup: cannot delete: bad file name");
+            wf_complete(c, STATUS_SUCCESS, 0);
+            WF_CORO_RETURN(c);
+        }
+        wf_walk_start(c, c->path, len, true);
+    }
+    if (s->remove) {
+        WF_AWAIT(c, wf_lookup_path(c));
+        if (!NT_SUCCESS(c->walk.status)) {
+            wf_complete(c, STATUS_SUCCESS, 0);
+            WF_CORO_RETURN(c);
+        }
+        wf_prep(c, c->file->is_dir ? FUSE_RMDIR : FUSE_UNLINK, c->walk.node->nodeid, 0);
+        wf_prep_name(c, c->walk.name, c->walk.name_len);
+        WF_SEND(c);
+        if (NT_SUCCESS(c->reply.status) || c->reply.status == STATUS_OBJECT_NAME_NOT_FOUND)
+            wf_cache_remove(e, c->walk.node, c->walk.name, c->walk.name_len);
+        if (!NT_SUCCESS(c->reply.status))
+            wf_os_log(WF_LOG_WARNING, "cleanup: delete failed (errno %d)", -c->reply.error);
+        /* Other names may still reach the inode; its attributes are stale now. */
+        c->file->node->attr_valid_until = 0;
+    }
+    wf_complete(c, STATUS_SUCCESS, 0);
+    WF_CORO_END(c);
+}
+
+void wf_step_close(wf_ctx *c)
+{
+    wf_engine *e = c->engine;
+
+    WF_CORO_BEGIN(c);
+    c->file = wf_file_from_context(e, c->req->Req.Close.UserContext2);
+    if (!c->file) {
+        wf_complete(c, STATUS_INVALID_HANDLE, 0);
+        WF_CORO_RETURN(c);
+    }
+    c->uid = c->file->uid;
+    c->gid = c->file->gid;
+    c->pid = c->file->pid;
+    if (!c->file->no_fh) {
+        struct fuse_release_in *in = wf_prep(c, c->file->is_dir ? FUSE_RELEASEDIR : FUSE_RELEASE,
+            c->file->node->nodeid, sizeof *in);
+        in->fh = c->file->fh;
+        in->flags = c->file->open_flags;
+        WF_SEND(c);
+    }
+    wf_file_close(e, c->file);
+    c->file = NULL;
+    wf_complete(c, STATUS_SUCCESS, 0);
+    WF_CORO_END(c);
+}

@@ -1,0 +1,377 @@
+/*
+ * req_fileinfo.c - QueryInformation and SetInformation on an open file.
+ *
+ * Basic information (times, the read-only attribute), end of file and
+ * allocation become SETATTR; disposition is checked here (WinFsp marks the
+ * file and Cleanup deletes it); rename becomes RENAME or RENAME2.
+ */
+#include "engine/internal.h"
+#include "engine/fileinfo.h"
+#include "engine/filetime.h"
+
+#define WF_INVALID_FILE_ATTRIBUTES 0xffffffffu
+
+typedef struct info_state {
+    UINT32 name_len, new_name_len;
+    bool replace;
+    bool target_exists;
+    UINT64 old_parent, new_parent;
+    UINT64 dir_offset;
+    NTSTATUS status;
+} info_state;
+
+static wf_file *info_file(wf_ctx *c, UINT64 user_context2)
+{
+    wf_file *f = wf_file_from_context(c->engine, user_context2);
+
+    if (!f) {
+        wf_complete(c, STATUS_INVALID_HANDLE, 0);
+        return NULL;
+    }
+    c->uid = f->uid;
+    c->gid = f->gid;
+    c->pid = f->pid;
+    return f;
+}
+
+void wf_step_query_information(wf_ctx *c)
+{
+    WF_CORO_BEGIN(c);
+    c->file = info_file(c, c->req->Req.QueryInformation.UserContext2);
+    if (!c->file)
+        WF_CORO_RETURN(c);
+    WF_AWAIT(c, wf_getattr(c, c->file->node, c->file));
+    if (!NT_SUCCESS(c->walk.status)) {
+        wf_complete(c, c->walk.status, 0);
+        WF_CORO_RETURN(c);
+    }
+    wf_fileinfo(c, &c->file->node->attr, NULL, 0, &c->rsp->Rsp.QueryInformation.FileInfo);
+    wf_complete(c, STATUS_SUCCESS, 0);
+    WF_CORO_END(c);
+}
+
+/* Fill a SETATTR for a Basic, Allocation or EndOfFile request. */
+static bool prep_setattr(wf_ctx *c)
+{
+    const FSP_FSCTL_TRANSACT_REQ *req = c->req;
+    wf_file *f = c->file;
+    struct fuse_setattr_in *in = wf_prep(c, FUSE_SETATTR, f->node->nodeid, sizeof *in);
+
+    if (!f->no_fh) {
+        in->valid |= FATTR_FH;
+        in->fh = f->fh;
+    }
+    switch (req->Req.SetInformation.FileInformationClass) {
+    case FileBasicInformation: {
+        UINT32 attrs = req->Req.SetInformation.Info.Basic.FileAttributes;
+        UINT64 atime = req->Req.SetInformation.Info.Basic.LastAccessTime;
+        UINT64 mtime = req->Req.SetInformation.Info.Basic.LastWriteTime;
+        INT64 sec;
+        UINT32 nsec;
+
+        if (attrs != WF_INVALID_FILE_ATTRIBUTES && attrs != 0) {
+            UINT32 mode = f->node->attr.mode & 07777;
+            UINT32 want = wf_mode_apply_readonly(mode, attrs & FILE_ATTRIBUTE_READONLY) & 07777;
+            if (want != mode && !f->is_dir) {
+                in->valid |= FATTR_MODE;
+                in->mode = want;
+            }
+        }
+        /* 0 leaves a time alone; so does -1 ("stop updating it"), which FUSE cannot keep. */
+        if (atime != 0 && atime != UINT64_MAX) {
+            wf_filetime_to_unix(atime, &sec, &nsec);
+            in->valid |= FATTR_ATIME;
+            in->atime = (UINT64)sec;
+            in->atimensec = nsec;
+        }
+        if (mtime != 0 && mtime != UINT64_MAX) {
+            wf_filetime_to_unix(mtime, &sec, &nsec);
+            in->valid |= FATTR_MTIME;
+            in->mtime = (UINT64)sec;
+            in->mtimensec = nsec;
+        }
+        return (in->valid & ~FATTR_FH) != 0;
+    }
+    case FileAllocationInformation:
+        /* Allocation below the end of file cuts the file; above it there is nothing to do. */
+        if (req->Req.SetInformation.Info.Allocation.AllocationSize >= f->node->attr.size)
+            return false;
+        in->valid |= FATTR_SIZE;
+        in->size = req->Req.SetInformation.Info.Allocation.AllocationSize;
+        return true;
+    case FileEndOfFileInformation:
+        in->valid |= FATTR_SIZE;
+        in->size = req->Req.SetInformation.Info.EndOfFile.FileSize;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Is the open directory empty? Reads its first entries. */
+static void check_dir_empty(wf_ctx *c)
+{
+    info_state *s = WF_STATE(c, info_state);
+
+    WF_CORO_BEGIN(c);
+    s->dir_offset = 0;
+    s->status = STATUS_SUCCESS;
+    for (;;) {
+        {
+            struct fuse_read_in *in = wf_prep(c, FUSE_READDIR, c->file->node->nodeid,
+                sizeof *in);
+            in->fh = c->file->fh;
+            in->offset = s->dir_offset;
+            in->size = 4096;
+            c->send.reply_max = 4096;
+        }
+        WF_SEND(c);
+        if (!NT_SUCCESS(c->reply.status)) {
+            s->status = c->reply.status;
+            WF_CORO_RETURN(c);
+        }
+        if (c->reply.len == 0)
+            WF_CORO_RETURN(c);
+        {
+            const UINT8 *p = c->reply.body;
+            UINT32 left = c->reply.len;
+
+            while (left >= FUSE_NAME_OFFSET) {
+                struct fuse_dirent d;
+                UINT32 size;
+
+                memcpy(&d, p, FUSE_NAME_OFFSET);
+                size = (UINT32)FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + (UINT64)d.namelen);
+                if (d.namelen == 0 || d.namelen > WF_NAME_MAX || size > left) {
+                    s->status = STATUS_INVALID_NETWORK_RESPONSE;
+                    WF_CORO_RETURN(c);
+                }
+                if (!(d.namelen == 1 && p[FUSE_NAME_OFFSET] == '.') &&
+                    !(d.namelen == 2 && p[FUSE_NAME_OFFSET] == '.' &&
+                        p[FUSE_NAME_OFFSET + 1] == '.')) {
+                    s->status = STATUS_DIRECTORY_NOT_EMPTY;
+                    WF_CORO_RETURN(c);
+                }
+                s->dir_offset = d.off;
+                p += size;
+                left -= size;
+            }
+            if (left != 0) {
+                s->status = STATUS_INVALID_NETWORK_RESPONSE;
+                WF_CORO_RETURN(c);
+            }
+        }
+    }
+    WF_CORO_END(c);
+}
+
+void wf_step_set_information(wf_ctx *c)
+{
+    wf_engine *e = c->engine;
+    info_state *s = WF_STATE(c, info_state);
+    const FSP_FSCTL_TRANSACT_REQ *req = c->req;
+
+    WF_CORO_BEGIN(c);
+    c->file = info_file(c, req->Req.SetInformation.UserContext2);
+    if (!c->file)
+        WF_CORO_RETURN(c);
+    switch (req->Req.SetInformation.FileInformationClass) {
+    case FileBasicInformation:
+    case FileAllocationInformation:
+    case FileEndOfFileInformation:
+        break;
+    case FileDispositionInformation:
+    case FileDispositionInformationEx:
+        goto disposition;
+    case FileRenameInformation:
+    case FileRenameInformationEx:
+        goto rename;
+    default:
+        wf_complete(c, STATUS_INVALID_INFO_CLASS, 0);
+        WF_CORO_RETURN(c);
+    }
+
+    if (req->Req.SetInformation.FileInformationClass == FileEndOfFileInformation &&
+        (c->file->is_dir ||
+            req->Req.SetInformation.Info.EndOfFile.FileSize > (UINT64)INT64_MAX)) {
+        wf_complete(c, c->file->is_dir ? STATUS_INVALID_PARAMETER : STATUS_DISK_FULL, 0);
+        WF_CORO_RETURN(c);
+    }
+    if (prep_setattr(c)) {
+        WF_SEND(c);
+        if (!NT_SUCCESS(c->reply.status)) {
+            wf_complete(c, c->reply.status, 0);
+            WF_CORO_RETURN(c);
+        }
+        {
+            struct fuse_attr_out out;
+            memcpy(&out, c->reply.body, sizeof out);
+            wf_node_set_attr(c->file->node, &out.attr, out.attr_valid, out.attr_valid_nsec);
+        }
+    } else {
+        WF_AWAIT(c, wf_getattr(c, c->file->node, c->file));
+        if (!NT_SUCCESS(c->walk.status)) {
+            wf_complete(c, c->walk.status, 0);
+            WF_CORO_RETURN(c);
+        }
+    }
+    wf_fileinfo(c, &c->file->node->attr, NULL, 0, &c->rsp->Rsp.SetInformation.FileInfo);
+    wf_complete(c, STATUS_SUCCESS, 0);
+    WF_CORO_RETURN(c);
+
+disposition:
+    {
+        UINT32 flags = req->Req.SetInformation.FileInformationClass == FileDispositionInformation
+            ? (req->Req.SetInformation.Info.Disposition.Delete ? FILE_DISPOSITION_DELETE : 0)
+            : req->Req.SetInformation.Info.DispositionEx.Flags;
+
+        if (!(flags & FILE_DISPOSITION_DELETE)) {
+            wf_complete(c, STATUS_SUCCESS, 0);
+            WF_CORO_RETURN(c);
+        }
+        if (c->file->node == e->root) {
+            wf_complete(c, STATUS_CANNOT_DELETE, 0);
+            WF_CORO_RETURN(c);
+        }
+        s->replace = (flags & FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE) != 0;
+    }
+    WF_AWAIT(c, wf_getattr(c, c->file->node, c->file));
+    if (!NT_SUCCESS(c->walk.status)) {
+        wf_complete(c, c->walk.status, 0);
+        WF_CORO_RETURN(c);
+    }
+    /* Read-only means no write bit for anyone, as the attribute is reported. */
+    if (!s->replace && !c->file->is_dir && !(c->file->node->attr.mode & 0222)) {
+        wf_complete(c, STATUS_CANNOT_DELETE, 0);
+        WF_CORO_RETURN(c);
+    }
+    if (c->file->is_dir) {
+        WF_AWAIT(c, check_dir_empty(c));
+        if (!NT_SUCCESS(s->status)) {
+            wf_complete(c, s->status, 0);
+            WF_CORO_RETURN(c);
+        }
+    }
+    wf_complete(c, STATUS_SUCCESS, 0);
+    WF_CORO_RETURN(c);
+
+rename:
+    {
+        UINT32 len;
+        NTSTATUS status = wf_request_path(c, req->FileName, c->path, &len);
+        if (NT_SUCCESS(status))
+            status = wf_request_path(c, req->Req.SetInformation.Info.Rename.NewFileName,
+                c->path2, &s->new_name_len);
+        if (!NT_SUCCESS(status) || len <= 1 || s->new_name_len <= 1) {
+            wf_complete(c, NT_SUCCESS(status) ? STATUS_ACCESS_DENIED : status, 0);
+            WF_CORO_RETURN(c);
+        }
+        s->name_len = len;
+        /* WinFsp says "replace if exists" by passing the caller's access token. */
+        s->replace = req->Req.SetInformation.Info.Rename.AccessToken != 0;
+        wf_walk_start(c, c->path2, s->new_name_len, true);
+    }
+    WF_AWAIT(c, wf_lookup_path(c));
+    if (!NT_SUCCESS(c->walk.status)) {
+        wf_complete(c, c->walk.status, 0);
+        WF_CORO_RETURN(c);
+    }
+    /* Keep the new parent; the walk is needed again for the old one. */
+    if (c->node)
+        wf_node_unref(e, c->node);
+    c->node = c->walk.node;
+    wf_node_ref(c->node);
+    s->new_parent = c->node->nodeid;
+
+    /* Is there a file by the new name, and what is it? */
+    wf_prep(c, FUSE_LOOKUP, s->new_parent, 0);
+    wf_prep_name(c, c->walk.name, c->walk.name_len);
+    WF_SEND(c);
+    s->target_exists = false;
+    if (NT_SUCCESS(c->reply.status)) {
+        struct fuse_entry_out entry;
+        memcpy(&entry, c->reply.body, sizeof entry);
+        if (entry.nodeid != 0) {
+            wf_node *target = wf_node_from_entry(e, &entry);
+            s->target_exists = true;
+            if (target) {
+                wf_cache_enter(e, c->node, c->walk.name, c->walk.name_len, target,
+                    entry.entry_valid, entry.entry_valid_nsec);
+                bool target_dir = (target->attr.mode & LINUX_S_IFMT) == LINUX_S_IFDIR;
+                bool same = target == c->file->node;
+                wf_node_unref(e, target);
+                /* A case-only rename finds the file itself under the new name. */
+                if (!same) {
+                    if (!s->replace) {
+                        wf_complete(c, STATUS_OBJECT_NAME_COLLISION, 0);
+                        WF_CORO_RETURN(c);
+                    }
+                    if (target_dir) {
+                        wf_complete(c, STATUS_ACCESS_DENIED, 0);
+                        WF_CORO_RETURN(c);
+                    }
+                } else {
+                    s->target_exists = false;
+                }
+            }
+        }
+    } else if (c->reply.status != STATUS_OBJECT_NAME_NOT_FOUND) {
+        wf_complete(c, c->reply.status, 0);
+        WF_CORO_RETURN(c);
+    }
+
+    wf_walk_start(c, c->path, s->name_len, true);
+    WF_AWAIT(c, wf_lookup_path(c));
+    if (!NT_SUCCESS(c->walk.status)) {
+        wf_complete(c, c->walk.status, 0);
+        WF_CORO_RETURN(c);
+    }
+    s->old_parent = c->walk.node->nodeid;
+    {
+        /* The new name is the last component of path2. */
+        const char *new_name = c->path2 + s->new_name_len;
+        UINT32 new_len = 0;
+        while (new_name > c->path2 && new_name[-1] != '/')
+            new_name--, new_len++;
+
+        if (!s->replace && !s->target_exists && !wf_enosys(e, FUSE_RENAME2)) {
+            struct fuse_rename2_in *in = wf_prep(c, FUSE_RENAME2, s->old_parent, sizeof *in);
+            in->newdir = s->new_parent;
+            in->flags = LINUX_RENAME_NOREPLACE;
+        } else {
+            struct fuse_rename_in *in = wf_prep(c, FUSE_RENAME, s->old_parent, sizeof *in);
+            in->newdir = s->new_parent;
+        }
+        wf_prep_name(c, c->walk.name, c->walk.name_len);
+        wf_prep_name(c, new_name, new_len);
+    }
+    WF_SEND(c);
+    if (c->send.opcode == FUSE_RENAME2 && c->reply.error == -LINUX_ENOSYS) {
+        /* Already checked that the target does not exist; plain RENAME will do. */
+        struct fuse_rename_in *in = wf_prep(c, FUSE_RENAME, s->old_parent, sizeof *in);
+        const char *new_name = c->path2 + s->new_name_len;
+        UINT32 new_len = 0;
+        while (new_name > c->path2 && new_name[-1] != '/')
+            new_name--, new_len++;
+        in->newdir = s->new_parent;
+        wf_prep_name(c, c->walk.name, c->walk.name_len);
+        wf_prep_name(c, new_name, new_len);
+        WF_SEND(c);
+    }
+    {
+        const char *new_name = c->path2 + s->new_name_len;
+        UINT32 new_len = 0;
+        while (new_name > c->path2 && new_name[-1] != '/')
+            new_name--, new_len++;
+        /* Whatever happened, neither name may be trusted from the cache now. */
+        wf_cache_remove(e, c->walk.node, c->walk.name, c->walk.name_len);
+        wf_cache_remove(e, c->node, new_name, new_len);
+    }
+    if (!NT_SUCCESS(c->reply.status)) {
+        wf_complete(c, c->reply.status == STATUS_OBJECT_NAME_COLLISION && s->replace
+                ? STATUS_ACCESS_DENIED : c->reply.status, 0);
+        WF_CORO_RETURN(c);
+    }
+    wf_complete(c, STATUS_SUCCESS, 0);
+    WF_CORO_END(c);
+}
