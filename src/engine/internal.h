@@ -113,6 +113,12 @@ typedef struct wf_walk {
     const char *name;         /* the last component */
     UINT32 name_len;
     NTSTATUS status;          /* how the walk (or wf_getattr) ended */
+    bool case_insensitive;    /* a missing name may exist in another case */
+    bool found;
+    UINT64 dir_fh, dir_off;   /* the listing that looks for it */
+    char actual[WF_NAME_MAX + 1]; /* the name as the directory spells it */
+    char *norm;               /* the path as the file system spells it, or NULL */
+    UINT32 norm_len;
 } wf_walk;
 
 struct wf_ctx {
@@ -143,6 +149,7 @@ struct wf_ctx {
     } state;
     char path[WF_PATH_MAX];
     char path2[WF_PATH_MAX];
+    char norm[WF_PATH_MAX];   /* the walked path in the file system's spelling */
 };
 
 /* A family's scratch state; fails to compile when the type outgrows it. */
@@ -237,6 +244,7 @@ void wf_file_fini_all(wf_engine *e);
 
 /* lookup.c */
 void wf_walk_start(wf_ctx *c, const char *path, UINT32 len, bool parent_only);
+bool wf_case_insensitive(const wf_engine *e, bool request_case_sensitive);
 void wf_lookup_path(wf_ctx *c);
 void wf_walk_done(wf_ctx *c);
 void wf_getattr(wf_ctx *c, wf_node *node, wf_file *file);

@@ -9,6 +9,7 @@
  */
 #include "engine/internal.h"
 #include "engine/path.h"
+#include "engine/ucase.h"
 
 NTSTATUS wf_request_path(wf_ctx *c, FSP_FSCTL_TRANSACT_BUF buf, char *dst, UINT32 *len)
 {
@@ -38,6 +39,11 @@ NTSTATUS wf_request_path(wf_ctx *c, FSP_FSCTL_TRANSACT_BUF buf, char *dst, UINT3
     return STATUS_SUCCESS;
 }
 
+bool wf_case_insensitive(const wf_engine *e, bool request_case_sensitive)
+{
+    return !e->volume_params.CaseSensitiveSearch && !request_case_sensitive;
+}
+
 void wf_walk_start(wf_ctx *c, const char *path, UINT32 len, bool parent_only)
 {
     wf_walk *w = &c->walk;
@@ -53,6 +59,23 @@ void wf_walk_start(wf_ctx *c, const char *path, UINT32 len, bool parent_only)
     w->name = "";
     w->name_len = 0;
     w->status = STATUS_SUCCESS;
+    w->case_insensitive = wf_case_insensitive(c->engine, false);
+    w->norm = c->norm;
+    w->norm_len = 0;
+    c->norm[0] = 0;
+}
+
+/* Record a resolved component in the walk's normalized path. */
+static void norm_append(wf_walk *w, const char *name, UINT32 len)
+{
+    if (!w->norm || w->norm_len + 1 + len >= WF_PATH_MAX) {
+        w->norm = NULL;
+        return;
+    }
+    w->norm[w->norm_len++] = '/';
+    memcpy(w->norm + w->norm_len, name, len);
+    w->norm_len += len;
+    w->norm[w->norm_len] = 0;
 }
 
 void wf_walk_done(wf_ctx *c)
@@ -92,6 +115,77 @@ static bool at_last(const wf_walk *w)
     return p >= w->len;
 }
 
+/*
+ * On a case-insensitive volume a name that is not there as spelled may be
+ * there in another case: list the directory and take the entry that folds
+ * to the same name. The result is w->actual, with w->found.
+ */
+static void find_name_ci(wf_ctx *c)
+{
+    wf_walk *w = &c->walk;
+
+    WF_CORO_BEGIN(c);
+    w->found = false;
+    {
+        struct fuse_open_in *in = wf_prep(c, FUSE_OPENDIR, w->node->nodeid, sizeof *in);
+        in->flags = LINUX_O_RDONLY;
+    }
+    WF_SEND(c);
+    if (!NT_SUCCESS(c->reply.status))
+        WF_CORO_RETURN(c);
+    {
+        struct fuse_open_out out;
+        memcpy(&out, c->reply.body, sizeof out);
+        w->dir_fh = out.fh;
+        w->dir_off = 0;
+    }
+    for (;;) {
+        {
+            struct fuse_read_in *in = wf_prep(c, FUSE_READDIR, w->node->nodeid, sizeof *in);
+            in->fh = w->dir_fh;
+            in->offset = w->dir_off;
+            in->size = 16384;
+            c->send.reply_max = 16384;
+        }
+        WF_SEND(c);
+        if (!NT_SUCCESS(c->reply.status) || c->reply.len == 0)
+            break;
+        {
+            const UINT8 *p = c->reply.body;
+            UINT32 left = c->reply.len;
+            UINT64 start = w->dir_off;
+
+            while (left >= FUSE_NAME_OFFSET && !w->found) {
+                struct fuse_dirent d;
+                UINT32 size;
+                const char *name = (const char *)p + FUSE_NAME_OFFSET;
+
+                memcpy(&d, p, FUSE_NAME_OFFSET);
+                size = (UINT32)FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + (UINT64)d.namelen);
+                if (d.namelen == 0 || d.namelen > WF_NAME_MAX || size > left)
+                    break;
+                if (wf_ucase_equal_utf8(name, d.namelen, w->name, w->name_len) &&
+                    !memchr(name, '/', d.namelen) && !memchr(name, 0, d.namelen)) {
+                    memcpy(w->actual, name, d.namelen);
+                    w->actual[d.namelen] = 0;
+                    w->found = true;
+                }
+                w->dir_off = d.off;
+                p += size;
+                left -= size;
+            }
+            if (w->found || w->dir_off == start)
+                break;
+        }
+    }
+    {
+        struct fuse_release_in *in = wf_prep(c, FUSE_RELEASEDIR, w->node->nodeid, sizeof *in);
+        in->fh = w->dir_fh;
+    }
+    WF_SEND(c);
+    WF_CORO_END(c);
+}
+
 void wf_lookup_path(wf_ctx *c)
 {
     wf_engine *e = c->engine;
@@ -99,8 +193,10 @@ void wf_lookup_path(wf_ctx *c)
 
     WF_CORO_BEGIN(c);
     while (next_component(w)) {
-        if (at_last(w) && w->parent_only)
+        if (at_last(w) && w->parent_only) {
+            norm_append(w, w->name, w->name_len);
             WF_CORO_RETURN(c);
+        }
         if (!is_dir(w->node)) {
             w->status = STATUS_OBJECT_PATH_NOT_FOUND;
             WF_CORO_RETURN(c);
@@ -108,20 +204,60 @@ void wf_lookup_path(wf_ctx *c)
         {
             bool negative;
             wf_node *child = wf_cache_lookup(e, w->node, w->name, w->name_len, &negative);
-            if (negative) {
+            if (child) {
+                wf_node_unref(e, w->node);
+                w->node = child;
+                norm_append(w, w->name, w->name_len);
+                continue;
+            }
+            if (negative && !w->case_insensitive) {
                 w->status = at_last(w) ? STATUS_OBJECT_NAME_NOT_FOUND
                                        : STATUS_OBJECT_PATH_NOT_FOUND;
                 WF_CORO_RETURN(c);
             }
+            if (negative)
+                goto other_case;
+        }
+        wf_prep(c, FUSE_LOOKUP, w->node->nodeid, 0);
+        wf_prep_name(c, w->name, w->name_len);
+        WF_SEND(c);
+        if (c->reply.status == STATUS_OBJECT_NAME_NOT_FOUND && w->case_insensitive)
+            goto other_case;
+        if (NT_SUCCESS(c->reply.status)) {
+            struct fuse_entry_out entry;
+            memcpy(&entry, c->reply.body, sizeof entry);
+            if (entry.nodeid == 0 && w->case_insensitive) {
+                wf_cache_enter(e, w->node, w->name, w->name_len, NULL, entry.entry_valid,
+                    entry.entry_valid_nsec);
+                goto other_case;
+            }
+        }
+        goto looked_up;
+
+    other_case:
+        WF_AWAIT(c, find_name_ci(c));
+        if (!w->found) {
+            w->status = at_last(w) ? STATUS_OBJECT_NAME_NOT_FOUND
+                                   : STATUS_OBJECT_PATH_NOT_FOUND;
+            WF_CORO_RETURN(c);
+        }
+        w->name = w->actual;
+        w->name_len = (UINT32)strlen(w->actual);
+        {
+            bool negative;
+            wf_node *child = wf_cache_lookup(e, w->node, w->name, w->name_len, &negative);
             if (child) {
                 wf_node_unref(e, w->node);
                 w->node = child;
+                norm_append(w, w->name, w->name_len);
                 continue;
             }
         }
         wf_prep(c, FUSE_LOOKUP, w->node->nodeid, 0);
         wf_prep_name(c, w->name, w->name_len);
         WF_SEND(c);
+
+    looked_up:
         {
             struct fuse_entry_out entry;
             wf_node *child;
@@ -154,6 +290,7 @@ void wf_lookup_path(wf_ctx *c)
                 entry.entry_valid_nsec);
             wf_node_unref(e, w->node);
             w->node = child;
+            norm_append(w, w->name, w->name_len);
         }
     }
     /* The whole path is walked: w->node is the file, w->name its last name. */

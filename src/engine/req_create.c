@@ -11,6 +11,7 @@
  */
 #include "engine/internal.h"
 #include "engine/fileinfo.h"
+#include "engine/path.h"
 #include "engine/security.h"
 
 typedef struct create_state {
@@ -266,6 +267,22 @@ static void open_existing(wf_ctx *c)
 }
 
 /*
+ * On a case-insensitive volume, tell WinFsp how the file system spells
+ * the path it opened, so that Windows reports the name in its true case.
+ */
+static void normalized_name(wf_ctx *c)
+{
+    size_t room = (FSP_FSCTL_TRANSACT_RSP_SIZEMAX - sizeof *c->rsp - c->rsp_buf_used) /
+        sizeof(WCHAR), len;
+    WCHAR *buf = (WCHAR *)(void *)(c->rsp->Buffer + c->rsp_buf_used);
+
+    if (!c->walk.case_insensitive || !c->walk.norm || c->walk.norm_len == 0)
+        return;
+    if (NT_SUCCESS(wf_path_posix_to_windows(c->walk.norm, c->walk.norm_len, buf, room, &len)))
+        wf_rsp_buffer(c, (UINT32)(len * sizeof(WCHAR)), &c->rsp->Rsp.Create.Opened.FileName);
+}
+
+/*
  * Hand the opened file to WinFsp. If it cannot get a handle, the file
  * system's handle is released at once: nobody else would ever release it.
  */
@@ -287,6 +304,7 @@ static void finish_open(wf_ctx *c)
                 (s->fopen_flags & FOPEN_DIRECT_IO) ? 1 : 0;
             wf_fileinfo(c, &c->node->attr, c->walk.name, c->walk.name_len,
                 &c->rsp->Rsp.Create.Opened.FileInfo);
+            normalized_name(c);
             wf_complete(c, STATUS_SUCCESS, s->information);
             WF_CORO_RETURN(c);
         }
@@ -339,6 +357,7 @@ void wf_step_create(wf_ctx *c)
             WF_CORO_RETURN(c);
         }
         wf_walk_start(c, c->path, len, req->Req.Create.OpenTargetDirectory);
+        c->walk.case_insensitive = wf_case_insensitive(e, req->Req.Create.CaseSensitive);
     }
 
     if (req->Req.Create.OpenTargetDirectory) {
@@ -398,6 +417,7 @@ void wf_step_create(wf_ctx *c)
             s->disposition == FILE_OVERWRITE_IF || s->disposition == FILE_SUPERSEDE)) {
         /* Walk again to the parent, now to create the name in it. */
         wf_walk_start(c, c->walk.path, c->walk.len, true);
+        c->walk.case_insensitive = wf_case_insensitive(e, req->Req.Create.CaseSensitive);
         WF_AWAIT(c, wf_lookup_path(c));
         if (!NT_SUCCESS(c->walk.status)) {
             wf_complete(c, c->walk.status, 0);

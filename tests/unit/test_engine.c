@@ -938,6 +938,77 @@ static void invalid_names_rejected(void **state)
     }
 }
 
+static void case_insensitive_lookup(void **state)
+{
+    harness h;
+    wf_engine_config config;
+    UINT8 listing[256];
+    size_t n = 0;
+    FSP_FSCTL_TRANSACT_RSP *rsp;
+    const WCHAR *name;
+    (void)state;
+
+    memset(&h, 0, sizeof h);
+    wf_engine_config_init(&config);
+    config.volume_params.CaseSensitiveSearch = 0;
+    h_setup_config(&h, &config);
+    h_init(&h, 0, 65536);
+
+    h_submit(&h, h_create_req("\\FOO", FILE_OPEN, 0, FILE_READ_DATA));
+    h_expect(&h, FUSE_LOOKUP);
+    assert_string_equal(h_name(&h, 0), "FOO");
+    h_reply_err(&h, LINUX_ENOENT);
+    h_expect(&h, FUSE_OPENDIR);
+    h_reply_open(&h, 9);
+    h_expect(&h, FUSE_READDIR);
+    {
+        const char *names[] = {"bar", "foo"};
+        for (int i = 0; i < 2; i++) {
+            struct fuse_dirent d;
+            memset(&d, 0, sizeof d);
+            d.ino = 10 + (UINT64)i;
+            d.off = (UINT64)i + 1;
+            d.namelen = 3;
+            memcpy(listing + n, &d, sizeof d);
+            memset(listing + n + sizeof d, 0, 8);
+            memcpy(listing + n + sizeof d, names[i], 3);
+            n += FUSE_DIRENT_SIZE(&d);
+        }
+    }
+    h_reply_raw(&h, 0, listing, n);
+    h_expect(&h, FUSE_RELEASEDIR);
+    assert_int_equal(((const struct fuse_release_in *)h_body(&h))->fh, 9);
+    h_reply_ok(&h);
+    h_expect(&h, FUSE_LOOKUP);
+    assert_string_equal(h_name(&h, 0), "foo");
+    h_reply_entry(&h, 11, REG_MODE, 3, 60);
+    h_expect(&h, FUSE_OPEN);
+    h_reply_open(&h, 1);
+    h_idle(&h);
+    rsp = h_done(&h);
+    assert_int_equal((NTSTATUS)rsp->IoStatus.Status, STATUS_SUCCESS);
+    /* WinFsp learns the name as the file system spells it. */
+    assert_int_equal(rsp->Rsp.Create.Opened.FileName.Size, 4 * sizeof(WCHAR));
+    name = (const WCHAR *)(const void *)(rsp->Buffer + rsp->Rsp.Create.Opened.FileName.Offset);
+    assert_int_equal(name[0], '\\');
+    assert_int_equal(name[1], 'f');
+    assert_int_equal(name[3], 'o');
+
+    /* A name absent in every case is not found, after one listing. */
+    h_submit(&h, h_create_req("\\none", FILE_OPEN, 0, FILE_READ_DATA));
+    h_expect(&h, FUSE_LOOKUP);
+    h_reply_err(&h, LINUX_ENOENT);
+    h_expect(&h, FUSE_OPENDIR);
+    h_reply_open(&h, 9);
+    h_expect(&h, FUSE_READDIR);
+    h_reply_raw(&h, 0, NULL, 0);
+    h_expect(&h, FUSE_RELEASEDIR);
+    h_reply_ok(&h);
+    h_idle(&h);
+    assert_int_equal(h_status(&h), STATUS_OBJECT_NAME_NOT_FOUND);
+    h_teardown(&h);
+}
+
 static void requests_of_unknown_kind(void **state)
 {
     harness *h = *state;
@@ -986,6 +1057,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(symlink_reparse_point, setup, teardown),
         cmocka_unit_test_setup_teardown(invalid_names_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(requests_of_unknown_kind, setup, teardown),
+        cmocka_unit_test(case_insensitive_lookup),
     };
     return WF_RUN_TESTS(tests);
 }
