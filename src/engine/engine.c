@@ -535,6 +535,34 @@ static NTSTATUS emit_ready(wf_engine *e, void *out, size_t cap, size_t *out_len)
     return STATUS_SUCCESS;
 }
 
+/* Write an INTERRUPT for a request still outstanding; 0 when none is. */
+static size_t interrupt_emit(wf_engine *e, void *buf, size_t cap)
+{
+    while (e->interrupt_count) {
+        UINT64 unique = e->interrupts[--e->interrupt_count];
+        struct fuse_in_header hdr;
+        struct fuse_interrupt_in in;
+        bool outstanding = false;
+
+        for (wf_ctx *c = e->pending[pending_bucket(e, unique)]; c; c = c->hash_next)
+            outstanding |= c->unique == unique;
+        if (!outstanding || cap < sizeof hdr + sizeof in)
+            continue;
+        memset(&hdr, 0, sizeof hdr);
+        hdr.len = sizeof hdr + sizeof in;
+        hdr.opcode = FUSE_INTERRUPT;
+        /* As Linux does: the interrupted request's unique with the low bit set. */
+        hdr.unique = unique | WF_INT_REQ_BIT;
+        memset(&in, 0, sizeof in);
+        in.unique = unique;
+        memcpy(buf, &hdr, sizeof hdr);
+        memcpy((UINT8 *)buf + sizeof hdr, &in, sizeof in);
+        e->stats.fuse_requests++;
+        return hdr.len;
+    }
+    return 0;
+}
+
 static NTSTATUS produce_request(wf_engine *e, void *out, size_t cap, size_t *out_len)
 {
     NTSTATUS status = STATUS_SUCCESS;
@@ -546,6 +574,11 @@ static NTSTATUS produce_request(wf_engine *e, void *out, size_t cap, size_t *out
         if (e->stopped) {
             status = STATUS_CANCELLED;
             break;
+        }
+        if (e->interrupt_count) {
+            *out_len = interrupt_emit(e, out, cap);
+            if (*out_len)
+                break;
         }
         if (e->forget_head) {
             *out_len = wf_forget_emit(e, out, cap);
@@ -650,17 +683,26 @@ NTSTATUS wf_transact(wf_engine *e, const void *reply, size_t reply_len, void *re
 
 void wf_engine_cancel(wf_engine *e, UINT64 hint)
 {
+    bool wake = false;
+
     wf_os_lock_acquire(e->lock);
     for (UINT32 b = 0; b <= e->pending_mask; b++) {
         for (wf_ctx *c = e->pending[b]; c; c = c->hash_next) {
-            if (c->has_winfsp_request && c->hint == hint && !c->interrupted) {
-                c->interrupted = true;
-                /* The INTERRUPT itself goes out with the next forget batch slot. */
-                wf_os_cond_signal(e->cond);
+            if (!c->has_winfsp_request || c->hint != hint || c->interrupted)
+                continue;
+            c->interrupted = true;
+            /* Interrupts are advice: when too many are queued, the rest just wait. */
+            if (e->interrupt_count < sizeof e->interrupts / sizeof e->interrupts[0]) {
+                e->interrupts[e->interrupt_count++] = c->unique;
+                wake = true;
             }
         }
     }
+    if (wake)
+        wf_os_cond_signal(e->cond);
     wf_os_lock_release(e->lock);
+    if (wake && e->provider.wake)
+        e->provider.wake(e->provider.context);
 }
 
 static void cancel_all(wf_engine *e)

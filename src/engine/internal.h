@@ -174,6 +174,10 @@ struct wf_engine {
     UINT64 next_unique;
     UINT64 enosys;            /* opcodes (< 64) that answered ENOSYS: never asked again */
 
+    /* FUSE requests to interrupt (their uniques), for cancelled WinFsp requests */
+    UINT64 interrupts[32];
+    UINT32 interrupt_count;
+
     /* contexts */
     wf_ctx *free_ctx;
     wf_ctx *ready_head, *ready_tail;

@@ -1009,6 +1009,42 @@ static void case_insensitive_lookup(void **state)
     h_teardown(&h);
 }
 
+static void cancel_interrupts(void **state)
+{
+    harness *h = *state;
+    UINT64 handle = open_file(h, "\\dir\\file", 42);
+    char buf[16];
+    FSP_FSCTL_TRANSACT_REQ *req = h_req(FspFsctlTransactReadKind);
+    UINT64 hint = req->Hint, read_unique;
+    const struct fuse_in_header *in;
+    struct fuse_out_header out;
+
+    req->Req.Read.UserContext2 = handle;
+    req->Req.Read.Address = (UINT64)(uintptr_t)buf;
+    req->Req.Read.Length = sizeof buf;
+    h_submit(h, req);
+    in = h_expect(h, FUSE_READ);
+    read_unique = in->unique;
+    /* A hint nobody has changes nothing. */
+    wf_engine_cancel(h->engine, 12345);
+    assert_null(h_transact(h));
+    wf_engine_cancel(h->engine, hint);
+    in = h_expect(h, FUSE_INTERRUPT);
+    assert_int_equal(in->unique, read_unique | 1);
+    assert_int_equal(((const struct fuse_interrupt_in *)h_body(h))->unique, read_unique);
+    /* The file system answers the interrupt "try later", then the read with EINTR. */
+    out.len = sizeof out;
+    out.error = -LINUX_EAGAIN;
+    out.unique = read_unique | 1;
+    assert_int_equal(wf_transact(h->engine, &out, sizeof out, NULL, 0, &h->out_len),
+        STATUS_SUCCESS);
+    out.error = -LINUX_EINTR;
+    out.unique = read_unique;
+    assert_int_equal(wf_transact(h->engine, &out, sizeof out, NULL, 0, &h->out_len),
+        STATUS_SUCCESS);
+    assert_int_equal(h_status(h), STATUS_CANCELLED);
+}
+
 static void requests_of_unknown_kind(void **state)
 {
     harness *h = *state;
@@ -1058,6 +1094,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(invalid_names_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(requests_of_unknown_kind, setup, teardown),
         cmocka_unit_test(case_insensitive_lookup),
+        cmocka_unit_test_setup_teardown(cancel_interrupts, setup, teardown),
     };
     return WF_RUN_TESTS(tests);
 }
