@@ -31,7 +31,8 @@ typedef struct wf_provider {
      * FSP_FSCTL_TRANSACT_REQ_SIZEMAX). Wait up to timeout_ns (< 0: for ever).
      * Returns STATUS_SUCCESS with a request, STATUS_TIMEOUT when there was
      * none in time (also when woken by wake()), or an error when the volume
-     * is gone.
+     * is gone: the engine then sends the file system DESTROY, its last
+     * request, and stops once that is answered.
      */
     NTSTATUS (*next_request)(void *context, FSP_FSCTL_TRANSACT_REQ *req, size_t cap,
         int64_t timeout_ns);

@@ -630,7 +630,17 @@ static NTSTATUS produce_request(wf_engine *e, void *out, size_t cap, size_t *out
             continue;
         }
         if (!NT_SUCCESS(status)) {
+            /* The volume is gone: say goodbye to the file system, once. */
+            if (!e->destroy_sent && !e->stopped) {
+                e->destroy_sent = true;
+                c->run = wf_step_destroy;
+                run(e, c);
+                status = dispatch(e, c, out, cap, out_len);
+                break;
+            }
             ctx_free(e, c);
+            if (e->destroy_sent)
+                status = STATUS_CANCELLED;
             break;
         }
         if (e->stopped) {

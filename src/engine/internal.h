@@ -168,6 +168,7 @@ struct wf_engine {
 
     /* protocol */
     bool init_sent, init_done, stopped;
+    bool destroy_sent;        /* the provider's volume is gone; DESTROY is the last word */
     UINT32 proto_minor;
     UINT32 max_write, max_read, max_readahead;
     UINT32 init_flags;

@@ -1,6 +1,7 @@
 /*
- * req_init.c - the FUSE handshake. INIT is the first request every file
- * system sees; nothing else goes out until it is answered.
+ * req_init.c - the FUSE handshake and farewell. INIT is the first request
+ * every file system sees, and nothing else goes out until it is answered;
+ * DESTROY is the last, once the volume is gone.
  */
 #include "engine/internal.h"
 
@@ -65,5 +66,18 @@ void wf_step_init(wf_ctx *c)
         e->init_done = true;
         wf_os_cond_broadcast(e->cond);
     }
+    WF_CORO_END(c);
+}
+
+void wf_step_destroy(wf_ctx *c)
+{
+    wf_engine *e = c->engine;
+
+    WF_CORO_BEGIN(c);
+    wf_prep(c, FUSE_DESTROY, 0, 0);
+    WF_SEND(c);
+    /* Whatever the answer, nothing more will be asked. */
+    e->stopped = true;
+    wf_os_cond_broadcast(e->cond);
     WF_CORO_END(c);
 }

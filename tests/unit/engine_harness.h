@@ -31,6 +31,7 @@ typedef struct harness {
     UINT8 reply[H_BUF];       /* the reply being built */
     size_t reply_len;
     bool have_reply;
+    bool gone;                /* the provider's volume is unmounted */
     NTSTATUS last_transact;
 } harness;
 
@@ -39,6 +40,8 @@ static inline NTSTATUS h_next_request(void *context, FSP_FSCTL_TRANSACT_REQ *req
 {
     harness *h = context;
     (void)timeout_ns;
+    if (h->gone && h->qhead == h->qtail)
+        return STATUS_DEVICE_NOT_READY;
     if (h->qhead == h->qtail)
         return STATUS_TIMEOUT;
     assert_true(h->queue[h->qhead]->Size <= cap);

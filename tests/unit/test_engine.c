@@ -1045,6 +1045,20 @@ static void cancel_interrupts(void **state)
     assert_int_equal(h_status(h), STATUS_CANCELLED);
 }
 
+static void unmount_sends_destroy(void **state)
+{
+    harness *h = *state;
+
+    h->gone = true;
+    h_expect(h, FUSE_DESTROY);
+    h_reply_ok(h);
+    assert_null(h_transact(h));
+    assert_int_equal(h->last_transact, STATUS_CANCELLED);
+    /* And never again. */
+    assert_null(h_transact(h));
+    assert_int_equal(h->last_transact, STATUS_CANCELLED);
+}
+
 static void requests_of_unknown_kind(void **state)
 {
     harness *h = *state;
@@ -1095,6 +1109,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(requests_of_unknown_kind, setup, teardown),
         cmocka_unit_test(case_insensitive_lookup),
         cmocka_unit_test_setup_teardown(cancel_interrupts, setup, teardown),
+        cmocka_unit_test_setup_teardown(unmount_sends_destroy, setup, teardown),
     };
     return WF_RUN_TESTS(tests);
 }
