@@ -117,6 +117,7 @@ wf_ctx *wf_ctx_alloc(wf_engine *e)
     memset(c->rsp, 0, sizeof *c->rsp);
     c->rsp_buf_used = 0;
     memset(&c->walk, 0, sizeof c->walk);
+    memset(&c->ea, 0, sizeof c->ea);
     c->file = NULL;
     c->node = NULL;
     c->path[0] = c->path2[0] = 0;

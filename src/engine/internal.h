@@ -140,6 +140,10 @@ struct wf_ctx {
     FSP_FSCTL_TRANSACT_RSP *rsp;
     UINT32 rsp_buf_used;      /* bytes of rsp->Buffer used so far */
     wf_walk walk;
+    struct {
+        UINT32 offset, len, pos;  /* an EA list in the request being applied */
+        NTSTATUS status;
+    } ea;
     wf_file *file;            /* the open file the request is about */
     wf_node *node;            /* a node the request holds a reference on */
     /* per-family scratch, interpreted by the family's own file */
@@ -254,6 +258,10 @@ void wf_lookup_path(wf_ctx *c);
 void wf_walk_done(wf_ctx *c);
 void wf_getattr(wf_ctx *c, wf_node *node, wf_file *file);
 NTSTATUS wf_request_path(wf_ctx *c, FSP_FSCTL_TRANSACT_BUF buf, char *dst, UINT32 *len);
+
+/* req_ea.c: apply the EA list c->ea describes to a node (c->ea.status) */
+NTSTATUS wf_ea_list_check(const UINT8 *list, UINT32 len);
+void wf_ea_apply(wf_ctx *c, wf_node *node);
 
 /* results */
 void wf_complete(wf_ctx *c, NTSTATUS status, UINT32 information);

@@ -181,6 +181,14 @@ static void create_new(wf_ctx *c)
             s->fopen_flags = open.open_flags;
         }
     }
+    if (c->ea.len) {
+        /* EAs given at creation belong to the new file (opening leaves them alone). */
+        WF_AWAIT(c, wf_ea_apply(c, c->node));
+        if (!NT_SUCCESS(c->ea.status)) {
+            s->status = c->ea.status;
+            goto release;
+        }
+    }
     if (s->chown) {
         struct fuse_setattr_in *in = wf_prep(c, FUSE_SETATTR, c->node->nodeid, sizeof *in);
         in->valid = FATTR_UID | FATTR_GID | FATTR_FH;
@@ -351,6 +359,20 @@ void wf_step_create(wf_ctx *c)
             wf_complete(c, STATUS_OBJECT_NAME_INVALID, 0);
             WF_CORO_RETURN(c);
         }
+        if (req->Req.Create.Ea.Size) {
+            /* Reparse data at create time is for WSL's own files; not ours to make. */
+            FSP_FSCTL_TRANSACT_BUF b = req->Req.Create.Ea;
+            size_t room = req->Size - sizeof *req;
+            status = req->Req.Create.EaIsReparsePoint ? STATUS_NOT_SUPPORTED
+                : b.Offset > room || b.Size > room - b.Offset ? STATUS_EA_LIST_INCONSISTENT
+                : wf_ea_list_check(req->Buffer + b.Offset, b.Size);
+            if (!NT_SUCCESS(status)) {
+                wf_complete(c, status, 0);
+                WF_CORO_RETURN(c);
+            }
+            c->ea.offset = b.Offset;
+            c->ea.len = b.Size;
+        }
         status = wf_request_path(c, req->FileName, c->path, &len);
         if (!NT_SUCCESS(status)) {
             wf_complete(c, status, 0);
@@ -515,6 +537,23 @@ void wf_step_overwrite(wf_ctx *c)
         memcpy(&out, c->reply.body, sizeof out);
         wf_node_set_attr(c->file->node, &out.attr, out.attr_valid, out.attr_valid_nsec);
         wf_fileinfo(c, &c->file->node->attr, NULL, 0, &c->rsp->Rsp.Overwrite.FileInfo);
+    }
+    if (c->req->Req.Overwrite.Ea.Size) {
+        FSP_FSCTL_TRANSACT_BUF b = c->req->Req.Overwrite.Ea;
+        size_t room = c->req->Size - sizeof *c->req;
+        NTSTATUS status = b.Offset > room || b.Size > room - b.Offset
+            ? STATUS_EA_LIST_INCONSISTENT : wf_ea_list_check(c->req->Buffer + b.Offset, b.Size);
+        if (!NT_SUCCESS(status)) {
+            wf_complete(c, status, 0);
+            WF_CORO_RETURN(c);
+        }
+        c->ea.offset = b.Offset;
+        c->ea.len = b.Size;
+        WF_AWAIT(c, wf_ea_apply(c, c->file->node));
+        if (!NT_SUCCESS(c->ea.status)) {
+            wf_complete(c, c->ea.status, 0);
+            WF_CORO_RETURN(c);
+        }
     }
     wf_complete(c, STATUS_SUCCESS, 0);
     WF_CORO_END(c);

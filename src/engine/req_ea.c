@@ -147,7 +147,7 @@ void wf_step_query_ea(wf_ctx *c)
 }
 
 /* Check a FILE_FULL_EA_INFORMATION list completely before changing anything. */
-static NTSTATUS check_ea_list(const UINT8 *p, UINT32 len)
+NTSTATUS wf_ea_list_check(const UINT8 *p, UINT32 len)
 {
     UINT32 pos = 0;
 
@@ -173,14 +173,61 @@ static NTSTATUS check_ea_list(const UINT8 *p, UINT32 len)
     }
 }
 
+/*
+ * Set (SETXATTR) or, for an empty value, remove (REMOVEXATTR) each EA of
+ * the checked list at c->ea in the request buffer. Stops at the first
+ * failure, in c->ea.status.
+ */
+void wf_ea_apply(wf_ctx *c, wf_node *node)
+{
+    const UINT8 *list = c->req->Buffer + c->ea.offset;
+
+    WF_CORO_BEGIN(c);
+    c->ea.status = STATUS_SUCCESS;
+    for (c->ea.pos = 0; c->ea.len;) {
+        {
+            const UINT8 *p = list + c->ea.pos;
+            UINT32 name_len = p[5];
+            UINT32 value_len = (UINT32)p[6] | (UINT32)p[7] << 8;
+
+            memcpy(c->path2, WF_XATTR_PREFIX, WF_XATTR_PREFIX_LEN);
+            memcpy(c->path2 + WF_XATTR_PREFIX_LEN, p + WF_EA_HEADER, name_len);
+            c->path2[WF_XATTR_PREFIX_LEN + name_len] = 0;
+            if (value_len == 0) {
+                wf_prep(c, FUSE_REMOVEXATTR, node->nodeid, 0);
+            } else {
+                /* Without FUSE_SETXATTR_EXT the request has the short, older layout. */
+                struct fuse_setxattr_in *in = wf_prep(c, FUSE_SETXATTR, node->nodeid,
+                    FUSE_COMPAT_SETXATTR_IN_SIZE);
+                in->size = value_len;
+                wf_prep_data(c, p + WF_EA_HEADER + name_len + 1, value_len);
+            }
+            /* The name goes before the value; wf_emit writes names first. */
+            wf_prep_name(c, c->path2, WF_XATTR_PREFIX_LEN + name_len);
+        }
+        WF_SEND(c);
+        if (!NT_SUCCESS(c->reply.status) &&
+            !(c->send.opcode == FUSE_REMOVEXATTR && c->reply.error == -LINUX_ENODATA)) {
+            c->ea.status = c->reply.error == -LINUX_ENOSYS || c->reply.error == -LINUX_EOPNOTSUPP
+                ? STATUS_EAS_NOT_SUPPORTED : c->reply.status;
+            WF_CORO_RETURN(c);
+        }
+        {
+            UINT32 next = get32(list + c->ea.pos);
+            if (next == 0)
+                break;
+            c->ea.pos += next;
+        }
+    }
+    node->attr_valid_until = 0;
+    WF_CORO_END(c);
+}
+
 void wf_step_set_ea(wf_ctx *c)
 {
-    wf_engine *e = c->engine;
-    ea_state *s = WF_STATE(c, ea_state);
     const FSP_FSCTL_TRANSACT_REQ *req = c->req;
 
     WF_CORO_BEGIN(c);
-    memset(s, 0, sizeof *s);
     c->file = ea_file(c, req->Req.SetEa.UserContext2);
     if (!c->file)
         WF_CORO_RETURN(c);
@@ -193,54 +240,23 @@ void wf_step_set_ea(wf_ctx *c)
             wf_complete(c, STATUS_EA_LIST_INCONSISTENT, 0);
             WF_CORO_RETURN(c);
         }
-        status = check_ea_list(req->Buffer + b.Offset, b.Size);
+        status = wf_ea_list_check(req->Buffer + b.Offset, b.Size);
         if (!NT_SUCCESS(status)) {
             wf_complete(c, status, 0);
             WF_CORO_RETURN(c);
         }
-        s->list_len = b.Size;
+        c->ea.offset = b.Offset;
+        c->ea.len = b.Size;
     }
-    for (s->pos = 0; s->list_len;) {
-        {
-            const UINT8 *p = req->Buffer + req->Req.SetEa.Ea.Offset + s->pos;
-            UINT32 name_len = p[5];
-            UINT32 value_len = (UINT32)p[6] | (UINT32)p[7] << 8;
-
-            memcpy(c->path2, WF_XATTR_PREFIX, WF_XATTR_PREFIX_LEN);
-            memcpy(c->path2 + WF_XATTR_PREFIX_LEN, p + WF_EA_HEADER, name_len);
-            c->path2[WF_XATTR_PREFIX_LEN + name_len] = 0;
-            if (value_len == 0) {
-                wf_prep(c, FUSE_REMOVEXATTR, c->file->node->nodeid, 0);
-            } else {
-                /* Without FUSE_SETXATTR_EXT the request has the short, older layout. */
-                struct fuse_setxattr_in *in = wf_prep(c, FUSE_SETXATTR, c->file->node->nodeid,
-                    FUSE_COMPAT_SETXATTR_IN_SIZE);
-                in->size = value_len;
-                wf_prep_data(c, p + WF_EA_HEADER + name_len + 1, value_len);
-            }
-            /* The name goes before the value; wf_emit writes names first. */
-            wf_prep_name(c, c->path2, WF_XATTR_PREFIX_LEN + name_len);
-        }
-        WF_SEND(c);
-        if (!NT_SUCCESS(c->reply.status) &&
-            !(c->send.opcode == FUSE_REMOVEXATTR && c->reply.error == -LINUX_ENODATA)) {
-            wf_complete(c, c->reply.error == -LINUX_ENOSYS || c->reply.error == -LINUX_EOPNOTSUPP
-                    ? STATUS_EAS_NOT_SUPPORTED : c->reply.status, 0);
-            WF_CORO_RETURN(c);
-        }
-        {
-            UINT32 next = get32(req->Buffer + req->Req.SetEa.Ea.Offset + s->pos);
-            if (next == 0)
-                break;
-            s->pos += next;
-        }
+    WF_AWAIT(c, wf_ea_apply(c, c->file->node));
+    if (!NT_SUCCESS(c->ea.status)) {
+        wf_complete(c, c->ea.status, 0);
+        WF_CORO_RETURN(c);
     }
-    c->file->node->attr_valid_until = 0;
     WF_AWAIT(c, wf_getattr(c, c->file->node, c->file));
     if (NT_SUCCESS(c->walk.status))
         wf_fileinfo(c, &c->file->node->attr, NULL, 0, &c->rsp->Rsp.SetEa.FileInfo);
     c->rsp->Rsp.SetEa.Ea.Size = 0;
-    (void)e;
     wf_complete(c, STATUS_SUCCESS, 0);
     WF_CORO_END(c);
 }

@@ -1059,6 +1059,53 @@ static void unmount_sends_destroy(void **state)
     assert_int_equal(h->last_transact, STATUS_CANCELLED);
 }
 
+static void eas_are_user_xattrs(void **state)
+{
+    harness *h = *state;
+    UINT64 handle = open_file(h, "\\dir\\file", 42);
+    /* FILE_FULL_EA_INFORMATION: next 0, flags 0, name "FOO", value "bar". */
+    static const UINT8 ea[] = {0, 0, 0, 0, 0, 3, 3, 0, 'F', 'O', 'O', 0, 'b', 'a', 'r'};
+    FSP_FSCTL_TRANSACT_REQ *req = h_req(FspFsctlTransactSetEaKind);
+    FSP_FSCTL_TRANSACT_RSP *rsp;
+    const UINT8 *p;
+
+    req->Req.SetEa.UserContext2 = handle;
+    req->Req.SetEa.Ea = h_req_bytes(req, ea, sizeof ea);
+    h_submit(h, req);
+    h_expect(h, FUSE_SETXATTR);
+    assert_int_equal(((const struct fuse_setxattr_in *)h_body(h))->size, 3);
+    assert_string_equal(h_name(h, FUSE_COMPAT_SETXATTR_IN_SIZE), "user.FOO");
+    assert_memory_equal(h_name(h, FUSE_COMPAT_SETXATTR_IN_SIZE) + 9, "bar", 3);
+    h_reply_ok(h);
+    h_expect(h, FUSE_GETATTR);
+    h_reply_attr(h, 3, REG_MODE, 10, 1);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+
+    req = h_req(FspFsctlTransactQueryEaKind);
+    req->Req.QueryEa.UserContext2 = handle;
+    h_submit(h, req);
+    h_expect(h, FUSE_LISTXATTR);
+    h_reply_raw(h, 0, "security.x\0user.FOO\0", 20);
+    h_expect(h, FUSE_GETXATTR);
+    assert_string_equal(h_name(h, sizeof(struct fuse_getxattr_in)), "user.FOO");
+    h_reply_raw(h, 0, "bar", 3);
+    h_idle(h);
+    rsp = h_done(h);
+    assert_int_equal((NTSTATUS)rsp->IoStatus.Status, STATUS_SUCCESS);
+    assert_int_equal(rsp->Rsp.QueryEa.Ea.Size, sizeof ea);
+    p = rsp->Buffer + rsp->Rsp.QueryEa.Ea.Offset;
+    assert_memory_equal(p, ea, sizeof ea);
+
+    /* A list whose entry runs past its end changes nothing. */
+    req = h_req(FspFsctlTransactSetEaKind);
+    req->Req.SetEa.UserContext2 = handle;
+    req->Req.SetEa.Ea = h_req_bytes(req, ea, sizeof ea - 1);
+    h_submit(h, req);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_EA_LIST_INCONSISTENT);
+}
+
 static void requests_of_unknown_kind(void **state)
 {
     harness *h = *state;
@@ -1110,6 +1157,7 @@ int main(void)
         cmocka_unit_test(case_insensitive_lookup),
         cmocka_unit_test_setup_teardown(cancel_interrupts, setup, teardown),
         cmocka_unit_test_setup_teardown(unmount_sends_destroy, setup, teardown),
+        cmocka_unit_test_setup_teardown(eas_are_user_xattrs, setup, teardown),
     };
     return WF_RUN_TESTS(tests);
 }
