@@ -3,6 +3,7 @@
 #   make            build everything into build/ (binaries in build/bin, libraries in build/lib)
 #   make test       run every test; the last line is "N passed, N failed"
 #   make asan       the same tests built with ASan, UBSan and LeakSanitizer (build-asan/)
+#   make bench      benchmarks: engine vs a hand-written reference, ratios (bench/)
 #   make windows    cross-compile the Windows parts with mingw-w64 (build-windows/)
 #   make clean      remove every build directory
 
@@ -11,7 +12,7 @@ CMAKE  ?= cmake
 export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-.PHONY: all build test asan windows deps clean
+.PHONY: all build test asan windows bench deps clean
 
 all: build
 
@@ -29,6 +30,9 @@ asan: deps
 	@$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWF_SANITIZE=ON >/dev/null
 	@$(CMAKE) --build build-asan -j $(JOBS)
 	@scripts/run-tests.sh build-asan
+
+bench: build
+	@bench/run.sh build
 
 windows:
 	@scripts/deps.sh build windows

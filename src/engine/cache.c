@@ -288,6 +288,18 @@ void wf_cache_enter(wf_engine *e, wf_node *parent, const char *name, UINT32 len,
     UINT32 hash = entry_hash(parent->nodeid, name, len);
     wf_entry *en = entry_find(e, parent->nodeid, name, len, hash);
 
+    if (en && (valid || valid_nsec)) {
+        /* The same name again (a relisting, a second lookup): refresh it in place. */
+        if (child)
+            child->refs++;
+        if (en->node)
+            wf_node_unref(e, en->node);
+        en->node = child;
+        en->valid_until = wf_valid_until(valid, valid_nsec);
+        lru_unlink(e, en);
+        lru_push_front(e, en);
+        return;
+    }
     if (en)
         entry_free(e, en);
     if (valid == 0 && valid_nsec == 0)
