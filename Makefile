@@ -32,6 +32,7 @@ asan: deps
 	@scripts/run-tests.sh build-asan
 
 bench: build
+	@scripts/deps.sh build bench
 	@bench/run.sh build
 
 windows:

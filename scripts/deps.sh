@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # deps.sh [GROUP...] - install the Debian 12 packages winfuse needs, only those missing.
 #
-# Groups: build (always), windows (mingw-w64 cross compilers). As root it runs
-# apt-get; otherwise it prints the exact command to run and fails.
+# Groups: build (always: compilers, cmocka, and libfuse3 and fuse3 for the
+# tests that run real FUSE programs), windows (mingw-w64 cross compilers),
+# fuzz (clang with libFuzzer), bench (valgrind for instruction counts).
+# As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
-packages=(cmake make gcc pkg-config libcmocka-dev)
+packages=(cmake make gcc pkg-config libcmocka-dev libfuse3-dev fuse3)
 for group in "$@"; do
     case $group in
         build) ;;
         windows) packages+=(mingw-w64) ;;
+        fuzz) packages+=(clang libclang-rt-14-dev) ;;
+        bench) packages+=(valgrind) ;;
         *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
     esac
 done
