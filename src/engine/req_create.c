@@ -10,6 +10,7 @@
  * with an Overwrite request, which truncates.
  */
 #include "engine/internal.h"
+#include "engine/access.h"
 #include "engine/fileinfo.h"
 #include "engine/path.h"
 #include "engine/security.h"
@@ -43,10 +44,46 @@ static bool node_has_fh(const wf_node *n)
 /* The access a handle gets: what was asked, all of it for MAXIMUM_ALLOWED. */
 static UINT32 granted_access(const FSP_FSCTL_TRANSACT_REQ *req)
 {
-    UINT32 desired = req->Req.Create.DesiredAccess;
+    UINT32 desired = wf_access_map_generic(req->Req.Create.DesiredAccess);
     if (desired & MAXIMUM_ALLOWED)
         desired = FILE_ALL_ACCESS;
     return desired | req->Req.Create.GrantedAccess;
+}
+
+/*
+ * A user-mode open of an existing file: may the caller have what it asks
+ * for (plus DELETE for delete-on-close, and what overwriting takes)?
+ */
+static NTSTATUS check_open_access(wf_ctx *c, create_state *s, const wf_node *n)
+{
+    const FSP_FSCTL_TRANSACT_REQ *req = c->req;
+    ACCESS_MASK desired = wf_access_map_generic(req->Req.Create.DesiredAccess), granted;
+    NTSTATUS status;
+
+    if (!req->Req.Create.UserMode)
+        return STATUS_SUCCESS;
+    if (s->options & FILE_DELETE_ON_CLOSE)
+        desired |= DELETE;
+    if (s->disposition == FILE_SUPERSEDE)
+        desired |= DELETE;
+    else if (s->disposition == FILE_OVERWRITE || s->disposition == FILE_OVERWRITE_IF)
+        desired |= FILE_WRITE_DATA;
+    status = wf_access_check(n->attr.uid, n->attr.gid, n->attr.mode, c->uid, c->gid, desired,
+        &granted);
+    if (NT_SUCCESS(status))
+        s->granted = granted | req->Req.Create.GrantedAccess;
+    return status;
+}
+
+/* A user-mode create: may the caller add a file or directory to the parent? */
+static NTSTATUS check_create_access(wf_ctx *c, create_state *s, const wf_node *parent)
+{
+    const FSP_FSCTL_TRANSACT_REQ *req = c->req;
+
+    if (!req->Req.Create.UserMode || req->Req.Create.HasRestorePrivilege)
+        return STATUS_SUCCESS;
+    return wf_access_check(parent->attr.uid, parent->attr.gid, parent->attr.mode, c->uid, c->gid,
+        s->is_dir ? FILE_ADD_SUBDIRECTORY : FILE_ADD_FILE, NULL);
 }
 
 static UINT32 open_flags_for(UINT32 granted)
@@ -445,6 +482,15 @@ void wf_step_create(wf_ctx *c)
             wf_complete(c, c->walk.status, 0);
             WF_CORO_RETURN(c);
         }
+        if (req->Req.Create.UserMode) {
+            WF_AWAIT(c, wf_getattr(c, c->walk.node, NULL));
+            if (NT_SUCCESS(c->walk.status))
+                c->walk.status = check_create_access(c, s, c->walk.node);
+            if (!NT_SUCCESS(c->walk.status)) {
+                wf_complete(c, c->walk.status, 0);
+                WF_CORO_RETURN(c);
+            }
+        }
         WF_AWAIT(c, create_new(c));
         if (!NT_SUCCESS(s->status)) {
             wf_complete(c, s->status, 0);
@@ -478,6 +524,13 @@ void wf_step_create(wf_ctx *c)
         s->information = s->disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN;
     } else {
         s->information = FILE_OPENED;
+    }
+    {
+        NTSTATUS status = check_open_access(c, s, c->walk.node);
+        if (!NT_SUCCESS(status)) {
+            wf_complete(c, status, 0);
+            WF_CORO_RETURN(c);
+        }
     }
     WF_AWAIT(c, open_existing(c));
     if (!NT_SUCCESS(s->status)) {

@@ -1106,6 +1106,51 @@ static void eas_are_user_xattrs(void **state)
     assert_int_equal(h_status(h), STATUS_EA_LIST_INCONSISTENT);
 }
 
+static void user_mode_access_checked(void **state)
+{
+    harness h;
+    wf_engine_config config;
+    FSP_FSCTL_TRANSACT_REQ *req;
+    (void)state;
+
+    memset(&h, 0, sizeof h);
+    wf_engine_config_init(&config);
+    config.default_uid = 1000;
+    config.default_gid = 1000;
+    h_setup_config(&h, &config);
+    h_init(&h, 0, 65536);
+
+    /* Root's 0644 file: a user may read it but not write it. */
+    req = h_create_req("\\f", FILE_OPEN, 0, FILE_GENERIC_WRITE);
+    req->Req.Create.UserMode = 1;
+    h_submit(&h, req);
+    h_expect(&h, FUSE_LOOKUP);
+    h_reply_entry(&h, 5, REG_MODE, 1, 60);
+    h_idle(&h);
+    assert_int_equal(h_status(&h), STATUS_ACCESS_DENIED);
+
+    req = h_create_req("\\f", FILE_OPEN, 0, FILE_GENERIC_READ);
+    req->Req.Create.UserMode = 1;
+    h_submit(&h, req);
+    h_expect(&h, FUSE_OPEN);
+    h_reply_open(&h, 3);
+    h_idle(&h);
+    assert_int_equal(h_status(&h), STATUS_SUCCESS);
+    assert_int_equal(h_done(&h)->Rsp.Create.Opened.GrantedAccess, FILE_GENERIC_READ);
+
+    /* Creating in root's 0755 directory is refused before anything is made. */
+    req = h_create_req("\\d\\new", FILE_CREATE, 0, FILE_GENERIC_WRITE);
+    req->Req.Create.UserMode = 1;
+    h_submit(&h, req);
+    h_expect(&h, FUSE_LOOKUP);
+    h_reply_entry(&h, 6, DIR_MODE, 0, 60);
+    h_expect(&h, FUSE_LOOKUP);
+    h_reply_err(&h, LINUX_ENOENT);
+    h_idle(&h);
+    assert_int_equal(h_status(&h), STATUS_ACCESS_DENIED);
+    h_teardown(&h);
+}
+
 static void requests_of_unknown_kind(void **state)
 {
     harness *h = *state;
@@ -1158,6 +1203,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(cancel_interrupts, setup, teardown),
         cmocka_unit_test_setup_teardown(unmount_sends_destroy, setup, teardown),
         cmocka_unit_test_setup_teardown(eas_are_user_xattrs, setup, teardown),
+        cmocka_unit_test(user_mode_access_checked),
     };
     return WF_RUN_TESTS(tests);
 }
