@@ -324,6 +324,34 @@ void wf_cache_enter(wf_engine *e, wf_node *parent, const char *name, UINT32 len,
     entries_grow(e);
 }
 
+/*
+ * A LOOKUP-class reply (it starts with fuse_entry_out) for name in parent:
+ * counts the lookup and caches the entry. Returns the node with a reference,
+ * or NULL with *status STATUS_OBJECT_NAME_NOT_FOUND for a negative entry
+ * (cached for its entry_valid) or STATUS_INSUFFICIENT_RESOURCES.
+ */
+wf_node *wf_cache_reply(wf_engine *e, wf_node *parent, const char *name, UINT32 len,
+    const void *entry_out, NTSTATUS *status)
+{
+    struct fuse_entry_out entry;
+    wf_node *n;
+
+    memcpy(&entry, entry_out, sizeof entry);
+    if (entry.nodeid == 0) {
+        wf_cache_enter(e, parent, name, len, NULL, entry.entry_valid, entry.entry_valid_nsec);
+        *status = STATUS_OBJECT_NAME_NOT_FOUND;
+        return NULL;
+    }
+    n = wf_node_from_entry(e, &entry);
+    if (!n) {
+        *status = STATUS_INSUFFICIENT_RESOURCES;
+        return NULL;
+    }
+    wf_cache_enter(e, parent, name, len, n, entry.entry_valid, entry.entry_valid_nsec);
+    *status = STATUS_SUCCESS;
+    return n;
+}
+
 void wf_cache_remove(wf_engine *e, wf_node *parent, const char *name, UINT32 len)
 {
     UINT32 hash = entry_hash(parent->nodeid, name, len);

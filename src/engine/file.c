@@ -89,6 +89,22 @@ wf_file *wf_file_from_context(wf_engine *e, UINT64 user_context2)
     return f && f->handle_gen == gen ? f : NULL;
 }
 
+wf_file *wf_ctx_file(wf_ctx *c, UINT64 user_context2)
+{
+    wf_file *f = wf_file_from_context(c->engine, user_context2);
+
+    if (!f) {
+        wf_complete(c, STATUS_INVALID_HANDLE, 0);
+        return NULL;
+    }
+    /* Requests on an open file go to the file system as its opener. */
+    c->file = f;
+    c->uid = f->uid;
+    c->gid = f->gid;
+    c->pid = f->pid;
+    return f;
+}
+
 static void file_free(wf_engine *e, wf_file *f)
 {
     wf_node_unref(e, f->node);

@@ -226,6 +226,21 @@ void wf_reply_check(wf_engine *e, const wf_send *sent, wf_reply *reply);
 bool wf_attr_sane(const struct fuse_attr *attr);
 bool wf_entry_out_sane(const struct fuse_entry_out *entry, bool negative_ok);
 
+/* proto.c: walking a READDIR or READDIRPLUS reply */
+typedef struct wf_dirent_iter {
+    const UINT8 *p;
+    UINT32 left;
+    bool plus;                /* entries are fuse_direntplus */
+    bool bad;                 /* a malformed entry ended the walk */
+} wf_dirent_iter;
+typedef struct wf_dirent {
+    struct fuse_entry_out entry; /* READDIRPLUS only */
+    struct fuse_dirent d;
+    const char *name;         /* d.namelen bytes, not terminated */
+    bool dot;                 /* "." or ".." */
+} wf_dirent;
+bool wf_dirent_next(wf_dirent_iter *it, wf_dirent *out);
+
 /* cache.c */
 NTSTATUS wf_cache_init(wf_engine *e);
 void wf_cache_fini(wf_engine *e);
@@ -241,6 +256,8 @@ wf_node *wf_cache_lookup(wf_engine *e, wf_node *parent, const char *name, UINT32
 void wf_cache_enter(wf_engine *e, wf_node *parent, const char *name, UINT32 len,
     wf_node *child, UINT64 valid, UINT32 valid_nsec);
 void wf_cache_remove(wf_engine *e, wf_node *parent, const char *name, UINT32 len);
+wf_node *wf_cache_reply(wf_engine *e, wf_node *parent, const char *name, UINT32 len,
+    const void *entry_out, NTSTATUS *status);
 void wf_cache_invalidate_node(wf_engine *e, UINT64 nodeid);
 size_t wf_forget_emit(wf_engine *e, void *buf, size_t cap);
 
@@ -248,6 +265,9 @@ size_t wf_forget_emit(wf_engine *e, void *buf, size_t cap);
 NTSTATUS wf_file_open(wf_engine *e, wf_ctx *c, wf_node *node, bool is_dir, UINT64 fh,
     UINT32 open_flags, UINT32 fopen_flags, bool no_fh, UINT64 *user_context2);
 wf_file *wf_file_from_context(wf_engine *e, UINT64 user_context2);
+/* The request's open file, set as c->file with its opener's credentials; or
+ * NULL, the request completed with STATUS_INVALID_HANDLE. */
+wf_file *wf_ctx_file(wf_ctx *c, UINT64 user_context2);
 void wf_file_close(wf_engine *e, wf_file *file);
 void wf_file_fini_all(wf_engine *e);
 
@@ -258,6 +278,8 @@ void wf_lookup_path(wf_ctx *c);
 void wf_walk_done(wf_ctx *c);
 void wf_getattr(wf_ctx *c, wf_node *node, wf_file *file);
 NTSTATUS wf_request_path(wf_ctx *c, FSP_FSCTL_TRANSACT_BUF buf, char *dst, UINT32 *len);
+/* A piece of the request's variable part, bounds-checked; NULL if outside it. */
+const UINT8 *wf_request_buf(const wf_ctx *c, FSP_FSCTL_TRANSACT_BUF buf);
 
 /* req_ea.c: apply the EA list c->ea describes to a node (c->ea.status) */
 NTSTATUS wf_ea_list_check(const UINT8 *list, UINT32 len);

@@ -11,19 +11,21 @@
 #include "engine/path.h"
 #include "engine/ucase.h"
 
+const UINT8 *wf_request_buf(const wf_ctx *c, FSP_FSCTL_TRANSACT_BUF buf)
+{
+    const void *data;
+    return wf_fsctl_req_buf(c->req, buf, &data) ? data : NULL;
+}
+
 NTSTATUS wf_request_path(wf_ctx *c, FSP_FSCTL_TRANSACT_BUF buf, char *dst, UINT32 *len)
 {
-    const FSP_FSCTL_TRANSACT_REQ *req = c->req;
-    size_t room = req->Size - sizeof *req, n;
     const WCHAR *win;
+    size_t n;
     NTSTATUS status;
 
-    /* Offsets come from the provider; keep every read inside the request. */
-    if ((buf.Offset | buf.Size) & 1 || buf.Offset > room || buf.Size > room - buf.Offset ||
-        buf.Size == 0)
+    /* Offsets come from the provider: the name must lie inside the request. */
+    if (!wf_fsctl_req_wstr(c->req, buf, &win, &n) || n == 0)
         return STATUS_OBJECT_NAME_INVALID;
-    win = (const WCHAR *)(const void *)(req->Buffer + buf.Offset);
-    n = buf.Size / sizeof(WCHAR);
     status = wf_path_validate(win, n, c->engine->volume_params.MaxComponentLength,
         FSP_FSCTL_TRANSACT_PATH_SIZEMAX / sizeof(WCHAR), 0, NULL);
     if (!NT_SUCCESS(status))
@@ -151,30 +153,20 @@ static void find_name_ci(wf_ctx *c)
         if (!NT_SUCCESS(c->reply.status) || c->reply.len == 0)
             break;
         {
-            const UINT8 *p = c->reply.body;
-            UINT32 left = c->reply.len;
+            wf_dirent_iter it = {c->reply.body, c->reply.len, false, false};
+            wf_dirent d;
             UINT64 start = w->dir_off;
 
-            while (left >= FUSE_NAME_OFFSET && !w->found) {
-                struct fuse_dirent d;
-                UINT32 size;
-                const char *name = (const char *)p + FUSE_NAME_OFFSET;
-
-                memcpy(&d, p, FUSE_NAME_OFFSET);
-                size = (UINT32)FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + (UINT64)d.namelen);
-                if (d.namelen == 0 || d.namelen > WF_NAME_MAX || size > left)
-                    break;
-                if (wf_ucase_equal_utf8(name, d.namelen, w->name, w->name_len) &&
-                    !memchr(name, '/', d.namelen) && !memchr(name, 0, d.namelen)) {
-                    memcpy(w->actual, name, d.namelen);
-                    w->actual[d.namelen] = 0;
+            while (!w->found && wf_dirent_next(&it, &d)) {
+                if (!d.dot && wf_ucase_equal_utf8(d.name, d.d.namelen, w->name, w->name_len)) {
+                    memcpy(w->actual, d.name, d.d.namelen);
+                    w->actual[d.d.namelen] = 0;
                     w->found = true;
                 }
-                w->dir_off = d.off;
-                p += size;
-                left -= size;
+                w->dir_off = d.d.off;
             }
-            if (w->found || w->dir_off == start)
+            /* A malformed or stalled listing ends the search: the name is not found. */
+            if (w->found || it.bad || w->dir_off == start)
                 break;
         }
     }
@@ -223,10 +215,10 @@ void wf_lookup_path(wf_ctx *c)
         WF_SEND(c);
         if (c->reply.status == STATUS_OBJECT_NAME_NOT_FOUND && w->case_insensitive)
             goto other_case;
-        if (NT_SUCCESS(c->reply.status)) {
+        if (NT_SUCCESS(c->reply.status) && w->case_insensitive) {
             struct fuse_entry_out entry;
             memcpy(&entry, c->reply.body, sizeof entry);
-            if (entry.nodeid == 0 && w->case_insensitive) {
+            if (entry.nodeid == 0) {
                 wf_cache_enter(e, w->node, w->name, w->name_len, NULL, entry.entry_valid,
                     entry.entry_valid_nsec);
                 goto other_case;
@@ -259,38 +251,23 @@ void wf_lookup_path(wf_ctx *c)
 
     looked_up:
         {
-            struct fuse_entry_out entry;
             wf_node *child;
+            NTSTATUS status = c->reply.status;
 
-            if (!NT_SUCCESS(c->reply.status)) {
-                if (c->reply.status == STATUS_OBJECT_NAME_NOT_FOUND ||
-                    c->reply.status == STATUS_OBJECT_PATH_NOT_FOUND ||
-                    c->reply.status == STATUS_NOT_A_DIRECTORY)
-                    w->status = at_last(w) ? STATUS_OBJECT_NAME_NOT_FOUND
-                                           : STATUS_OBJECT_PATH_NOT_FOUND;
-                else
-                    w->status = c->reply.status;
-                WF_CORO_RETURN(c);
+            if (NT_SUCCESS(status)) {
+                child = wf_cache_reply(e, w->node, w->name, w->name_len, c->reply.body, &status);
+                if (child) {
+                    wf_node_unref(e, w->node);
+                    w->node = child;
+                    norm_append(w, w->name, w->name_len);
+                    continue;
+                }
             }
-            memcpy(&entry, c->reply.body, sizeof entry);
-            if (entry.nodeid == 0) {
-                /* A negative entry: "no such name", cacheable for entry_valid. */
-                wf_cache_enter(e, w->node, w->name, w->name_len, NULL, entry.entry_valid,
-                    entry.entry_valid_nsec);
-                w->status = at_last(w) ? STATUS_OBJECT_NAME_NOT_FOUND
-                                       : STATUS_OBJECT_PATH_NOT_FOUND;
-                WF_CORO_RETURN(c);
-            }
-            child = wf_node_from_entry(e, &entry);
-            if (!child) {
-                w->status = STATUS_INSUFFICIENT_RESOURCES;
-                WF_CORO_RETURN(c);
-            }
-            wf_cache_enter(e, w->node, w->name, w->name_len, child, entry.entry_valid,
-                entry.entry_valid_nsec);
-            wf_node_unref(e, w->node);
-            w->node = child;
-            norm_append(w, w->name, w->name_len);
+            if (status == STATUS_OBJECT_NAME_NOT_FOUND || status == STATUS_OBJECT_PATH_NOT_FOUND ||
+                status == STATUS_NOT_A_DIRECTORY)
+                status = at_last(w) ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_OBJECT_PATH_NOT_FOUND;
+            w->status = status;
+            WF_CORO_RETURN(c);
         }
     }
     /* The whole path is walked: w->node is the file, w->name its last name. */

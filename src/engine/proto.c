@@ -215,3 +215,31 @@ void wf_reply_check(wf_engine *e, const wf_send *sent, wf_reply *r)
     }
     r->status = reply_shape_ok(sent, r) ? STATUS_SUCCESS : STATUS_INVALID_NETWORK_RESPONSE;
 }
+
+bool wf_dirent_next(wf_dirent_iter *it, wf_dirent *out)
+{
+    UINT32 head = it->plus ? (UINT32)sizeof out->entry : 0, size;
+
+    if (it->left == 0 || it->bad)
+        return false;
+    if (it->left < head + FUSE_NAME_OFFSET)
+        goto bad;
+    if (it->plus)
+        memcpy(&out->entry, it->p, sizeof out->entry);
+    memcpy(&out->d, it->p + head, FUSE_NAME_OFFSET);
+    size = head + (UINT32)FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + (UINT64)out->d.namelen);
+    if (out->d.namelen == 0 || out->d.namelen > WF_NAME_MAX || size > it->left)
+        goto bad;
+    out->name = (const char *)it->p + head + FUSE_NAME_OFFSET;
+    /* A name is one component: no separator, no NUL inside. */
+    if (memchr(out->name, '/', out->d.namelen) || memchr(out->name, 0, out->d.namelen))
+        goto bad;
+    out->dot = (out->d.namelen == 1 && out->name[0] == '.') ||
+        (out->d.namelen == 2 && out->name[0] == '.' && out->name[1] == '.');
+    it->p += size;
+    it->left -= size;
+    return true;
+bad:
+    it->bad = true;
+    return false;
+}

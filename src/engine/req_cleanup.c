@@ -25,14 +25,8 @@ void wf_step_cleanup(wf_ctx *c)
     const FSP_FSCTL_TRANSACT_REQ *req = c->req;
 
     WF_CORO_BEGIN(c);
-    c->file = wf_file_from_context(e, req->Req.Cleanup.UserContext2);
-    if (!c->file) {
-        wf_complete(c, STATUS_INVALID_HANDLE, 0);
+    if (!wf_ctx_file(c, req->Req.Cleanup.UserContext2))
         WF_CORO_RETURN(c);
-    }
-    c->uid = c->file->uid;
-    c->gid = c->file->gid;
-    c->pid = c->file->pid;
     s->remove = req->Req.Cleanup.Delete;
     s->flush = !s->remove && !c->file->no_fh && !c->file->is_dir && file_is_regular(c->file) &&
         !wf_enosys(e, FUSE_FLUSH);
@@ -102,14 +96,8 @@ void wf_step_close(wf_ctx *c)
     wf_engine *e = c->engine;
 
     WF_CORO_BEGIN(c);
-    c->file = wf_file_from_context(e, c->req->Req.Close.UserContext2);
-    if (!c->file) {
-        wf_complete(c, STATUS_INVALID_HANDLE, 0);
+    if (!wf_ctx_file(c, c->req->Req.Close.UserContext2))
         WF_CORO_RETURN(c);
-    }
-    c->uid = c->file->uid;
-    c->gid = c->file->gid;
-    c->pid = c->file->pid;
     if (!c->file->no_fh) {
         struct fuse_release_in *in = wf_prep(c, c->file->is_dir ? FUSE_RELEASEDIR : FUSE_RELEASE,
             c->file->node->nodeid, sizeof *in);

@@ -104,7 +104,7 @@ static NTSTATUS new_file_mode(wf_ctx *c, create_state *s)
 {
     const FSP_FSCTL_TRANSACT_REQ *req = c->req;
     FSP_FSCTL_TRANSACT_BUF sd = req->Req.Create.SecurityDescriptor;
-    size_t room = req->Size - sizeof *req;
+    const UINT8 *sd_bytes = wf_request_buf(c, sd);
 
     s->mode = s->is_dir ? 0755 : 0644;
     s->uid = c->uid;
@@ -114,11 +114,10 @@ static NTSTATUS new_file_mode(wf_ctx *c, create_state *s)
         UINT32 uid = c->uid, gid = c->gid, mode;
         NTSTATUS status;
 
-        if (sd.Offset > room || sd.Size > room - sd.Offset)
+        if (!sd_bytes)
             return STATUS_INVALID_SECURITY_DESCR;
         /* The descriptor's owner and group, or the creator's where it names none. */
-        status = wf_sd_to_posix(c->engine->config.idmap, req->Buffer + sd.Offset, sd.Size,
-            &uid, &gid, &mode);
+        status = wf_sd_to_posix(c->engine->config.idmap, sd_bytes, sd.Size, &uid, &gid, &mode);
         if (!NT_SUCCESS(status))
             return status;
         s->mode = mode & 07777;
@@ -173,25 +172,20 @@ static void create_new(wf_ctx *c)
         WF_CORO_RETURN(c);
     }
     {
-        struct fuse_entry_out entry;
-        struct fuse_open_out open;
-        wf_node *child;
-
-        memcpy(&entry, c->reply.body, sizeof entry);
-        child = wf_node_from_entry(e, &entry);
+        wf_node *child = wf_cache_reply(e, c->walk.node, c->walk.name, c->walk.name_len,
+            c->reply.body, &s->status);
         if (!child) {
             /* The file exists now, but we cannot track it: say so. */
-            s->status = STATUS_INSUFFICIENT_RESOURCES;
             WF_CORO_RETURN(c);
         }
-        wf_cache_enter(e, c->walk.node, c->walk.name, c->walk.name_len, child,
-            entry.entry_valid, entry.entry_valid_nsec);
         if (c->node)
             wf_node_unref(e, c->node);
         c->node = child;
         s->fh = 0;
         if (c->send.opcode == FUSE_CREATE) {
-            memcpy(&open, (const UINT8 *)c->reply.body + sizeof entry, sizeof open);
+            struct fuse_open_out open;
+            memcpy(&open, (const UINT8 *)c->reply.body + sizeof(struct fuse_entry_out),
+                sizeof open);
             s->fh = open.fh;
             s->fopen_flags = open.open_flags;
         }
@@ -399,10 +393,9 @@ void wf_step_create(wf_ctx *c)
         if (req->Req.Create.Ea.Size) {
             /* Reparse data at create time is for WSL's own files; not ours to make. */
             FSP_FSCTL_TRANSACT_BUF b = req->Req.Create.Ea;
-            size_t room = req->Size - sizeof *req;
+            const UINT8 *list = wf_request_buf(c, b);
             status = req->Req.Create.EaIsReparsePoint ? STATUS_NOT_SUPPORTED
-                : b.Offset > room || b.Size > room - b.Offset ? STATUS_EA_LIST_INCONSISTENT
-                : wf_ea_list_check(req->Buffer + b.Offset, b.Size);
+                : !list ? STATUS_EA_LIST_INCONSISTENT : wf_ea_list_check(list, b.Size);
             if (!NT_SUCCESS(status)) {
                 wf_complete(c, status, 0);
                 WF_CORO_RETURN(c);
@@ -454,17 +447,13 @@ void wf_step_create(wf_ctx *c)
         WF_SEND(c);
         s->information = FILE_DOES_NOT_EXIST;
         if (NT_SUCCESS(c->reply.status)) {
-            struct fuse_entry_out entry;
-            memcpy(&entry, c->reply.body, sizeof entry);
-            if (entry.nodeid != 0) {
-                wf_node *child = wf_node_from_entry(e, &entry);
+            NTSTATUS status;
+            wf_node *child = wf_cache_reply(e, c->node, c->walk.name, c->walk.name_len,
+                c->reply.body, &status);
+            if (status != STATUS_OBJECT_NAME_NOT_FOUND)
                 s->information = FILE_EXISTS;
-                if (child) {
-                    wf_cache_enter(e, c->node, c->walk.name, c->walk.name_len, child,
-                        entry.entry_valid, entry.entry_valid_nsec);
-                    wf_node_unref(e, child);
-                }
-            }
+            if (child)
+                wf_node_unref(e, child);
         }
         WF_AWAIT(c, finish_open(c));
         WF_CORO_RETURN(c);
@@ -548,17 +537,13 @@ void wf_step_create(wf_ctx *c)
  */
 void wf_step_overwrite(wf_ctx *c)
 {
-    wf_engine *e = c->engine;
-
     WF_CORO_BEGIN(c);
-    c->file = wf_file_from_context(e, c->req->Req.Overwrite.UserContext2);
-    if (!c->file || c->file->is_dir) {
-        wf_complete(c, c->file ? STATUS_FILE_IS_A_DIRECTORY : STATUS_INVALID_HANDLE, 0);
+    if (!wf_ctx_file(c, c->req->Req.Overwrite.UserContext2))
+        WF_CORO_RETURN(c);
+    if (c->file->is_dir) {
+        wf_complete(c, STATUS_FILE_IS_A_DIRECTORY, 0);
         WF_CORO_RETURN(c);
     }
-    c->uid = c->file->uid;
-    c->gid = c->file->gid;
-    c->pid = c->file->pid;
     {
         struct fuse_setattr_in *in = wf_prep(c, FUSE_SETATTR, c->file->node->nodeid,
             sizeof *in);
@@ -593,9 +578,8 @@ void wf_step_overwrite(wf_ctx *c)
     }
     if (c->req->Req.Overwrite.Ea.Size) {
         FSP_FSCTL_TRANSACT_BUF b = c->req->Req.Overwrite.Ea;
-        size_t room = c->req->Size - sizeof *c->req;
-        NTSTATUS status = b.Offset > room || b.Size > room - b.Offset
-            ? STATUS_EA_LIST_INCONSISTENT : wf_ea_list_check(c->req->Buffer + b.Offset, b.Size);
+        const UINT8 *list = wf_request_buf(c, b);
+        NTSTATUS status = !list ? STATUS_EA_LIST_INCONSISTENT : wf_ea_list_check(list, b.Size);
         if (!NT_SUCCESS(status)) {
             wf_complete(c, status, 0);
             WF_CORO_RETURN(c);

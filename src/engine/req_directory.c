@@ -29,11 +29,6 @@ typedef struct dir_state {
     bool eof;
 } dir_state;
 
-static bool is_dot_name(const char *name, UINT32 len)
-{
-    return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
-}
-
 static const WCHAR *pattern_of(wf_ctx *c, const dir_state *s)
 {
     return (const WCHAR *)(const void *)(c->req->Buffer + s->pattern_off);
@@ -67,7 +62,8 @@ static bool emit_entry(wf_ctx *c, dir_state *s, const char *name, UINT32 name_le
     } buf;
     size_t wlen;
 
-    if (s->is_root && is_dot_name(name, name_len))
+    if (s->is_root && ((name_len == 1 && name[0] == '.') ||
+            (name_len == 2 && name[0] == '.' && name[1] == '.')))
         return true;
     if (!NT_SUCCESS(wf_name_posix_to_windows(name, name_len, buf.info.FileNameBuf,
             WF_NAME_MAX, &wlen))) {
@@ -97,50 +93,34 @@ static bool emit_entry(wf_ctx *c, dir_state *s, const char *name, UINT32 name_le
 static NTSTATUS consume_listing(wf_ctx *c, dir_state *s, const UINT8 *p, UINT32 left)
 {
     wf_engine *e = c->engine;
+    wf_dirent_iter it = {p, left, s->plus, false};
+    wf_dirent d;
     UINT64 start = s->offset;
 
-    while (left) {
-        struct fuse_entry_out entry;
-        struct fuse_dirent d;
+    while (wf_dirent_next(&it, &d)) {
         struct fuse_attr attr;
-        UINT32 head = s->plus ? (UINT32)sizeof entry : 0;
-        UINT32 size;
-        const char *name;
-
-        if (left < head + FUSE_NAME_OFFSET)
-            return STATUS_INVALID_NETWORK_RESPONSE;
-        if (s->plus)
-            memcpy(&entry, p, sizeof entry);
-        memcpy(&d, p + head, FUSE_NAME_OFFSET);
-        size = head + (UINT32)FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + (UINT64)d.namelen);
-        if (d.namelen == 0 || d.namelen > WF_NAME_MAX || size > left)
-            return STATUS_INVALID_NETWORK_RESPONSE;
-        name = (const char *)p + head + FUSE_NAME_OFFSET;
-        if (memchr(name, '/', d.namelen) || memchr(name, 0, d.namelen))
-            return STATUS_INVALID_NETWORK_RESPONSE;
 
         memset(&attr, 0, sizeof attr);
-        attr.ino = d.ino;
-        attr.mode = (d.type & 017) << 12;
-        if (s->plus && entry.nodeid != 0 && !is_dot_name(name, d.namelen)) {
+        attr.ino = d.d.ino;
+        attr.mode = (d.d.type & 017) << 12;
+        if (s->plus && d.entry.nodeid != 0 && !d.dot) {
+            NTSTATUS status;
             wf_node *n;
-            if (!wf_entry_out_sane(&entry, false))
+            if (!wf_entry_out_sane(&d.entry, false))
                 return STATUS_INVALID_NETWORK_RESPONSE;
-            n = wf_node_from_entry(e, &entry);
+            n = wf_cache_reply(e, c->file->node, d.name, d.d.namelen, &d.entry, &status);
             if (n) {
-                wf_cache_enter(e, c->file->node, name, d.namelen, n, entry.entry_valid,
-                    entry.entry_valid_nsec);
                 attr = n->attr;
                 wf_node_unref(e, n);
             }
-        } else if (s->plus && wf_attr_sane(&entry.attr)) {
-            attr = entry.attr;
+        } else if (s->plus && wf_attr_sane(&d.entry.attr)) {
+            attr = d.entry.attr;
         }
-        if (!s->full && emit_entry(c, s, name, d.namelen, &attr, d.off))
-            s->offset = d.off;
-        p += size;
-        left -= size;
+        if (!s->full && emit_entry(c, s, d.name, d.d.namelen, &attr, d.d.off))
+            s->offset = d.d.off;
     }
+    if (it.bad)
+        return STATUS_INVALID_NETWORK_RESPONSE;
     /* A listing that does not move forward would be asked for again for ever. */
     if (!s->full && s->offset == start)
         return STATUS_INVALID_NETWORK_RESPONSE;
@@ -169,19 +149,14 @@ static void query_by_name(wf_ctx *c)
     wf_prep_name(c, c->walk.name, c->walk.name_len);
     WF_SEND(c);
     if (NT_SUCCESS(c->reply.status)) {
-        struct fuse_entry_out entry;
-        memcpy(&entry, c->reply.body, sizeof entry);
-        if (entry.nodeid != 0) {
-            wf_node *n = wf_node_from_entry(e, &entry);
-            if (n) {
-                wf_cache_enter(e, c->file->node, c->walk.name, c->walk.name_len, n,
-                    entry.entry_valid, entry.entry_valid_nsec);
-                if (!emit_entry(c, s, c->walk.name, c->walk.name_len, &n->attr, 0)) {
-                    wf_node_unref(e, n);
-                    WF_CORO_RETURN(c);
-                }
-                wf_node_unref(e, n);
-            }
+        NTSTATUS status;
+        wf_node *n = wf_cache_reply(e, c->file->node, c->walk.name, c->walk.name_len,
+            c->reply.body, &status);
+        if (n) {
+            bool added = emit_entry(c, s, c->walk.name, c->walk.name_len, &n->attr, 0);
+            wf_node_unref(e, n);
+            if (!added)
+                WF_CORO_RETURN(c);
         }
     } else if (c->reply.status != STATUS_OBJECT_NAME_NOT_FOUND) {
         s->used = 0;
@@ -200,33 +175,28 @@ void wf_step_query_directory(wf_ctx *c)
 
     WF_CORO_BEGIN(c);
     memset(s, 0, sizeof *s);
-    c->file = wf_file_from_context(e, req->Req.QueryDirectory.UserContext2);
-    if (!c->file) {
-        wf_complete(c, STATUS_INVALID_HANDLE, 0);
+    if (!wf_ctx_file(c, req->Req.QueryDirectory.UserContext2))
         WF_CORO_RETURN(c);
-    }
     if (!c->file->is_dir) {
         wf_complete(c, STATUS_INVALID_PARAMETER, 0);
         WF_CORO_RETURN(c);
     }
-    c->uid = c->file->uid;
-    c->gid = c->file->gid;
-    c->pid = c->file->pid;
     {
-        size_t room = req->Size - sizeof *req;
-        FSP_FSCTL_TRANSACT_BUF pattern = req->Req.QueryDirectory.Pattern;
         FSP_FSCTL_TRANSACT_BUF marker = req->Req.QueryDirectory.Marker;
+        const UINT8 *marker_bytes = wf_request_buf(c, marker);
+        const WCHAR *pattern;
+        size_t pattern_len;
 
-        if (pattern.Offset > room || pattern.Size > room - pattern.Offset ||
-            marker.Offset > room || marker.Size > room - marker.Offset ||
-            (pattern.Offset | pattern.Size) & 1 || (marker.Size != 0 && marker.Size != 8)) {
+        /* The pattern may end in a NUL, which is not part of it. */
+        if (!wf_fsctl_req_wstr(req, req->Req.QueryDirectory.Pattern, &pattern, &pattern_len) ||
+            !marker_bytes || (marker.Size != 0 && marker.Size != 8)) {
             wf_complete(c, STATUS_INVALID_PARAMETER, 0);
             WF_CORO_RETURN(c);
         }
         if (marker.Size)
-            memcpy(&s->offset, req->Buffer + marker.Offset, sizeof s->offset);
-        s->pattern_off = pattern.Offset;
-        s->pattern_len = pattern.Size / sizeof(WCHAR);
+            memcpy(&s->offset, marker_bytes, sizeof s->offset);
+        s->pattern_off = (UINT32)((const UINT8 *)pattern - req->Buffer);
+        s->pattern_len = (UINT32)pattern_len;
         if (s->pattern_len == 1 && pattern_of(c, s)[0] == '*')
             s->pattern_len = 0;
     }

@@ -47,20 +47,6 @@ static bool ea_name_ok(const char *name, UINT32 len)
     return true;
 }
 
-static wf_file *ea_file(wf_ctx *c, UINT64 user_context2)
-{
-    wf_file *f = wf_file_from_context(c->engine, user_context2);
-
-    if (!f) {
-        wf_complete(c, STATUS_INVALID_HANDLE, 0);
-        return NULL;
-    }
-    c->uid = f->uid;
-    c->gid = f->gid;
-    c->pid = f->pid;
-    return f;
-}
-
 void wf_step_query_ea(wf_ctx *c)
 {
     wf_engine *e = c->engine;
@@ -68,8 +54,7 @@ void wf_step_query_ea(wf_ctx *c)
 
     WF_CORO_BEGIN(c);
     memset(s, 0, sizeof *s);
-    c->file = ea_file(c, c->req->Req.QueryEa.UserContext2);
-    if (!c->file)
+    if (!wf_ctx_file(c, c->req->Req.QueryEa.UserContext2))
         WF_CORO_RETURN(c);
     if (wf_enosys(e, FUSE_LISTXATTR)) {
         wf_complete(c, STATUS_EAS_NOT_SUPPORTED, 0);
@@ -228,19 +213,13 @@ void wf_step_set_ea(wf_ctx *c)
     const FSP_FSCTL_TRANSACT_REQ *req = c->req;
 
     WF_CORO_BEGIN(c);
-    c->file = ea_file(c, req->Req.SetEa.UserContext2);
-    if (!c->file)
+    if (!wf_ctx_file(c, req->Req.SetEa.UserContext2))
         WF_CORO_RETURN(c);
     {
         FSP_FSCTL_TRANSACT_BUF b = req->Req.SetEa.Ea;
-        size_t room = req->Size - sizeof *req;
-        NTSTATUS status;
+        const UINT8 *list = wf_request_buf(c, b);
+        NTSTATUS status = list ? wf_ea_list_check(list, b.Size) : STATUS_EA_LIST_INCONSISTENT;
 
-        if (b.Offset > room || b.Size > room - b.Offset) {
-            wf_complete(c, STATUS_EA_LIST_INCONSISTENT, 0);
-            WF_CORO_RETURN(c);
-        }
-        status = wf_ea_list_check(req->Buffer + b.Offset, b.Size);
         if (!NT_SUCCESS(status)) {
             wf_complete(c, status, 0);
             WF_CORO_RETURN(c);

@@ -20,25 +20,10 @@ typedef struct info_state {
     NTSTATUS status;
 } info_state;
 
-static wf_file *info_file(wf_ctx *c, UINT64 user_context2)
-{
-    wf_file *f = wf_file_from_context(c->engine, user_context2);
-
-    if (!f) {
-        wf_complete(c, STATUS_INVALID_HANDLE, 0);
-        return NULL;
-    }
-    c->uid = f->uid;
-    c->gid = f->gid;
-    c->pid = f->pid;
-    return f;
-}
-
 void wf_step_query_information(wf_ctx *c)
 {
     WF_CORO_BEGIN(c);
-    c->file = info_file(c, c->req->Req.QueryInformation.UserContext2);
-    if (!c->file)
+    if (!wf_ctx_file(c, c->req->Req.QueryInformation.UserContext2))
         WF_CORO_RETURN(c);
     WF_AWAIT(c, wf_getattr(c, c->file->node, c->file));
     if (!NT_SUCCESS(c->walk.status)) {
@@ -133,30 +118,18 @@ static void check_dir_empty(wf_ctx *c)
         if (c->reply.len == 0)
             WF_CORO_RETURN(c);
         {
-            const UINT8 *p = c->reply.body;
-            UINT32 left = c->reply.len;
+            wf_dirent_iter it = {c->reply.body, c->reply.len, false, false};
+            wf_dirent d;
+            UINT64 start = s->dir_offset;
 
-            while (left >= FUSE_NAME_OFFSET) {
-                struct fuse_dirent d;
-                UINT32 size;
-
-                memcpy(&d, p, FUSE_NAME_OFFSET);
-                size = (UINT32)FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + (UINT64)d.namelen);
-                if (d.namelen == 0 || d.namelen > WF_NAME_MAX || size > left) {
-                    s->status = STATUS_INVALID_NETWORK_RESPONSE;
-                    WF_CORO_RETURN(c);
-                }
-                if (!(d.namelen == 1 && p[FUSE_NAME_OFFSET] == '.') &&
-                    !(d.namelen == 2 && p[FUSE_NAME_OFFSET] == '.' &&
-                        p[FUSE_NAME_OFFSET + 1] == '.')) {
+            while (wf_dirent_next(&it, &d)) {
+                if (!d.dot) {
                     s->status = STATUS_DIRECTORY_NOT_EMPTY;
                     WF_CORO_RETURN(c);
                 }
-                s->dir_offset = d.off;
-                p += size;
-                left -= size;
+                s->dir_offset = d.d.off;
             }
-            if (left != 0) {
+            if (it.bad || s->dir_offset == start) {
                 s->status = STATUS_INVALID_NETWORK_RESPONSE;
                 WF_CORO_RETURN(c);
             }
@@ -172,8 +145,7 @@ void wf_step_set_information(wf_ctx *c)
     const FSP_FSCTL_TRANSACT_REQ *req = c->req;
 
     WF_CORO_BEGIN(c);
-    c->file = info_file(c, req->Req.SetInformation.UserContext2);
-    if (!c->file)
+    if (!wf_ctx_file(c, req->Req.SetInformation.UserContext2))
         WF_CORO_RETURN(c);
     switch (req->Req.SetInformation.FileInformationClass) {
     case FileBasicInformation:
@@ -289,31 +261,22 @@ rename:
     WF_SEND(c);
     s->target_exists = false;
     if (NT_SUCCESS(c->reply.status)) {
-        struct fuse_entry_out entry;
-        memcpy(&entry, c->reply.body, sizeof entry);
-        if (entry.nodeid != 0) {
-            wf_node *target = wf_node_from_entry(e, &entry);
-            s->target_exists = true;
-            if (target) {
-                wf_cache_enter(e, c->node, c->walk.name, c->walk.name_len, target,
-                    entry.entry_valid, entry.entry_valid_nsec);
-                bool target_dir = (target->attr.mode & LINUX_S_IFMT) == LINUX_S_IFDIR;
-                bool same = target == c->file->node;
-                wf_node_unref(e, target);
-                /* A case-only rename finds the file itself under the new name. */
-                if (!same) {
-                    if (!s->replace) {
-                        wf_complete(c, STATUS_OBJECT_NAME_COLLISION, 0);
-                        WF_CORO_RETURN(c);
-                    }
-                    if (target_dir) {
-                        wf_complete(c, STATUS_ACCESS_DENIED, 0);
-                        WF_CORO_RETURN(c);
-                    }
-                } else {
-                    s->target_exists = false;
-                }
-            }
+        NTSTATUS status;
+        wf_node *target = wf_cache_reply(e, c->node, c->walk.name, c->walk.name_len,
+            c->reply.body, &status);
+        bool target_dir = target && (target->attr.mode & LINUX_S_IFMT) == LINUX_S_IFDIR;
+
+        /* A case-only rename finds the file itself under the new name: no target. */
+        s->target_exists = status != STATUS_OBJECT_NAME_NOT_FOUND && target != c->file->node;
+        if (target)
+            wf_node_unref(e, target);
+        if (s->target_exists && !s->replace) {
+            wf_complete(c, STATUS_OBJECT_NAME_COLLISION, 0);
+            WF_CORO_RETURN(c);
+        }
+        if (s->target_exists && target_dir) {
+            wf_complete(c, STATUS_ACCESS_DENIED, 0);
+            WF_CORO_RETURN(c);
         }
     } else if (c->reply.status != STATUS_OBJECT_NAME_NOT_FOUND) {
         wf_complete(c, c->reply.status, 0);

@@ -45,20 +45,6 @@ static void put32(UINT8 *p, UINT32 v)
     put16(p + 2, (UINT16)(v >> 16));
 }
 
-static wf_file *fsctl_file(wf_ctx *c, UINT64 user_context2)
-{
-    wf_file *f = wf_file_from_context(c->engine, user_context2);
-
-    if (!f) {
-        wf_complete(c, STATUS_INVALID_HANDLE, 0);
-        return NULL;
-    }
-    c->uid = f->uid;
-    c->gid = f->gid;
-    c->pid = f->pid;
-    return f;
-}
-
 static bool is_symlink(const wf_file *f)
 {
     return (f->node->attr.mode & LINUX_S_IFMT) == LINUX_S_IFLNK;
@@ -178,17 +164,10 @@ static void replace_file(wf_ctx *c, bool make_symlink)
         WF_CORO_RETURN(c);
     }
     {
-        struct fuse_entry_out entry;
-        wf_node *n;
-
-        memcpy(&entry, c->reply.body, sizeof entry);
-        n = wf_node_from_entry(e, &entry);
-        if (!n) {
-            s->status = STATUS_INSUFFICIENT_RESOURCES;
+        wf_node *n = wf_cache_reply(e, c->walk.node, c->walk.name, c->walk.name_len,
+            c->reply.body, &s->status);
+        if (!n)
             WF_CORO_RETURN(c);
-        }
-        wf_cache_enter(e, c->walk.node, c->walk.name, c->walk.name_len, n, entry.entry_valid,
-            entry.entry_valid_nsec);
         wf_node_unref(e, c->file->node);
         c->file->node = n;
         c->file->is_dir = false;
@@ -219,8 +198,7 @@ void wf_step_file_system_control(wf_ctx *c)
     const FSP_FSCTL_TRANSACT_REQ *req = c->req;
 
     WF_CORO_BEGIN(c);
-    c->file = fsctl_file(c, req->Req.FileSystemControl.UserContext2);
-    if (!c->file)
+    if (!wf_ctx_file(c, req->Req.FileSystemControl.UserContext2))
         WF_CORO_RETURN(c);
     switch (req->Req.FileSystemControl.FsControlCode) {
     case FSCTL_GET_REPARSE_POINT:
@@ -257,20 +235,19 @@ void wf_step_file_system_control(wf_ctx *c)
 change:
     {
         FSP_FSCTL_TRANSACT_BUF b = req->Req.FileSystemControl.Buffer;
-        size_t room = req->Size - sizeof *req;
+        const UINT8 *data = wf_request_buf(c, b);
         UINT32 len;
         NTSTATUS status;
 
-        if (b.Offset > room || b.Size > room - b.Offset) {
+        if (!data) {
             wf_complete(c, STATUS_INVALID_PARAMETER, 0);
             WF_CORO_RETURN(c);
         }
         if (req->Req.FileSystemControl.FsControlCode == FSCTL_SET_REPARSE_POINT) {
-            status = parse_reparse(c, req->Buffer + b.Offset, b.Size, &s->target_len);
+            status = parse_reparse(c, data, b.Size, &s->target_len);
         } else {
             /* Deleting takes the header alone, with the tag the file has. */
-            status = b.Size >= WF_REPARSE_HEADER &&
-                    get32(req->Buffer + b.Offset) == IO_REPARSE_TAG_SYMLINK
+            status = b.Size >= WF_REPARSE_HEADER && get32(data) == IO_REPARSE_TAG_SYMLINK
                 ? STATUS_SUCCESS : STATUS_IO_REPARSE_TAG_MISMATCH;
             if (NT_SUCCESS(status) && !is_symlink(c->file))
                 status = STATUS_NOT_A_REPARSE_POINT;
@@ -313,8 +290,7 @@ void wf_step_device_control(wf_ctx *c)
     const FSP_FSCTL_TRANSACT_REQ *req = c->req;
 
     WF_CORO_BEGIN(c);
-    c->file = fsctl_file(c, req->Req.DeviceControl.UserContext2);
-    if (!c->file)
+    if (!wf_ctx_file(c, req->Req.DeviceControl.UserContext2))
         WF_CORO_RETURN(c);
     if (c->file->no_fh || wf_enosys(e, FUSE_IOCTL)) {
         wf_complete(c, STATUS_INVALID_DEVICE_REQUEST, 0);
@@ -322,12 +298,11 @@ void wf_step_device_control(wf_ctx *c)
     }
     {
         FSP_FSCTL_TRANSACT_BUF b = req->Req.DeviceControl.Buffer;
-        size_t room = req->Size - sizeof *req;
+        const UINT8 *data = wf_request_buf(c, b);
         struct fuse_ioctl_in *in;
 
         s->out_len = req->Req.DeviceControl.OutputLength;
-        if (b.Offset > room || b.Size > room - b.Offset ||
-            s->out_len > FSP_FSCTL_DEVICECONTROL_SIZEMAX) {
+        if (!data || s->out_len > FSP_FSCTL_DEVICECONTROL_SIZEMAX) {
             wf_complete(c, STATUS_INVALID_PARAMETER, 0);
             WF_CORO_RETURN(c);
         }
@@ -337,7 +312,7 @@ void wf_step_device_control(wf_ctx *c)
         in->cmd = req->Req.DeviceControl.IoControlCode;
         in->in_size = b.Size;
         in->out_size = s->out_len;
-        wf_prep_data(c, req->Buffer + b.Offset, b.Size);
+        wf_prep_data(c, data, b.Size);
         c->send.reply_max = s->out_len;
     }
     WF_SEND(c);

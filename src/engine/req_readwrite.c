@@ -16,21 +16,15 @@ typedef struct rw_state {
     UINT32 piece;             /* size of the piece in flight */
 } rw_state;
 
+/* Data moves only through a FUSE handle on a file (not a directory, link or special). */
 static wf_file *rw_file(wf_ctx *c, UINT64 user_context2)
 {
-    wf_file *f = wf_file_from_context(c->engine, user_context2);
+    wf_file *f = wf_ctx_file(c, user_context2);
 
-    if (!f) {
-        wf_complete(c, STATUS_INVALID_HANDLE, 0);
-        return NULL;
-    }
-    if (f->is_dir || f->no_fh) {
+    if (f && (f->is_dir || f->no_fh)) {
         wf_complete(c, STATUS_INVALID_DEVICE_REQUEST, 0);
         return NULL;
     }
-    c->uid = f->uid;
-    c->gid = f->gid;
-    c->pid = f->pid;
     return f;
 }
 
@@ -40,8 +34,7 @@ void wf_step_read(wf_ctx *c)
     rw_state *s = WF_STATE(c, rw_state);
 
     WF_CORO_BEGIN(c);
-    c->file = rw_file(c, c->req->Req.Read.UserContext2);
-    if (!c->file)
+    if (!rw_file(c, c->req->Req.Read.UserContext2))
         WF_CORO_RETURN(c);
     s->offset = c->req->Req.Read.Offset;
     s->address = c->req->Req.Read.Address;
@@ -93,8 +86,7 @@ void wf_step_write(wf_ctx *c)
     const FSP_FSCTL_TRANSACT_REQ *req = c->req;
 
     WF_CORO_BEGIN(c);
-    c->file = rw_file(c, req->Req.Write.UserContext2);
-    if (!c->file)
+    if (!rw_file(c, req->Req.Write.UserContext2))
         WF_CORO_RETURN(c);
     s->offset = req->Req.Write.Offset;
     s->address = req->Req.Write.Address;

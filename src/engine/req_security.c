@@ -10,20 +10,6 @@ typedef struct security_state {
     UINT32 uid, gid, mode;
 } security_state;
 
-static wf_file *security_file(wf_ctx *c, UINT64 user_context2)
-{
-    wf_file *f = wf_file_from_context(c->engine, user_context2);
-
-    if (!f) {
-        wf_complete(c, STATUS_INVALID_HANDLE, 0);
-        return NULL;
-    }
-    c->uid = f->uid;
-    c->gid = f->gid;
-    c->pid = f->pid;
-    return f;
-}
-
 /* Put the descriptor of (uid, gid, mode) in the response buffer. */
 static NTSTATUS put_descriptor(wf_ctx *c, UINT32 uid, UINT32 gid, UINT32 mode,
     FSP_FSCTL_TRANSACT_BUF *where)
@@ -42,8 +28,7 @@ static NTSTATUS put_descriptor(wf_ctx *c, UINT32 uid, UINT32 gid, UINT32 mode,
 void wf_step_query_security(wf_ctx *c)
 {
     WF_CORO_BEGIN(c);
-    c->file = security_file(c, c->req->Req.QuerySecurity.UserContext2);
-    if (!c->file)
+    if (!wf_ctx_file(c, c->req->Req.QuerySecurity.UserContext2))
         WF_CORO_RETURN(c);
     WF_AWAIT(c, wf_getattr(c, c->file->node, c->file));
     if (!NT_SUCCESS(c->walk.status)) {
@@ -65,8 +50,7 @@ void wf_step_set_security(wf_ctx *c)
     const FSP_FSCTL_TRANSACT_REQ *req = c->req;
 
     WF_CORO_BEGIN(c);
-    c->file = security_file(c, req->Req.SetSecurity.UserContext2);
-    if (!c->file)
+    if (!wf_ctx_file(c, req->Req.SetSecurity.UserContext2))
         WF_CORO_RETURN(c);
     c->file->node->attr_valid_until = 0;
     WF_AWAIT(c, wf_getattr(c, c->file->node, c->file));
@@ -76,16 +60,16 @@ void wf_step_set_security(wf_ctx *c)
     }
     {
         FSP_FSCTL_TRANSACT_BUF sd = req->Req.SetSecurity.SecurityDescriptor;
-        size_t room = req->Size - sizeof *req;
+        const UINT8 *sd_bytes = wf_request_buf(c, sd);
         const struct fuse_attr *a = &c->file->node->attr;
         NTSTATUS status;
 
-        if (sd.Offset > room || sd.Size > room - sd.Offset) {
+        if (!sd_bytes) {
             wf_complete(c, STATUS_INVALID_SECURITY_DESCR, 0);
             WF_CORO_RETURN(c);
         }
         status = wf_sd_modify(c->engine->config.idmap, a->uid, a->gid, a->mode,
-            req->Req.SetSecurity.SecurityInformation, req->Buffer + sd.Offset, sd.Size,
+            req->Req.SetSecurity.SecurityInformation, sd_bytes, sd.Size,
             &s->uid, &s->gid, &s->mode);
         if (!NT_SUCCESS(status)) {
             wf_complete(c, status, 0);

@@ -7,14 +7,8 @@
 void wf_step_query_stream_information(wf_ctx *c)
 {
     WF_CORO_BEGIN(c);
-    c->file = wf_file_from_context(c->engine, c->req->Req.QueryStreamInformation.UserContext2);
-    if (!c->file) {
-        wf_complete(c, STATUS_INVALID_HANDLE, 0);
+    if (!wf_ctx_file(c, c->req->Req.QueryStreamInformation.UserContext2))
         WF_CORO_RETURN(c);
-    }
-    c->uid = c->file->uid;
-    c->gid = c->file->gid;
-    c->pid = c->file->pid;
     WF_AWAIT(c, wf_getattr(c, c->file->node, c->file));
     if (!NT_SUCCESS(c->walk.status)) {
         wf_complete(c, c->walk.status, 0);

@@ -51,14 +51,8 @@ void wf_step_flush_buffers(wf_ctx *c)
         wf_complete(c, STATUS_SUCCESS, 0);
         WF_CORO_RETURN(c);
     }
-    c->file = wf_file_from_context(e, c->req->Req.FlushBuffers.UserContext2);
-    if (!c->file) {
-        wf_complete(c, STATUS_INVALID_HANDLE, 0);
+    if (!wf_ctx_file(c, c->req->Req.FlushBuffers.UserContext2))
         WF_CORO_RETURN(c);
-    }
-    c->uid = c->file->uid;
-    c->gid = c->file->gid;
-    c->pid = c->file->pid;
     if (!c->file->no_fh && !wf_enosys(e, c->file->is_dir ? FUSE_FSYNCDIR : FUSE_FSYNC)) {
         struct fuse_fsync_in *in = wf_prep(c, c->file->is_dir ? FUSE_FSYNCDIR : FUSE_FSYNC,
             c->file->node->nodeid, sizeof *in);

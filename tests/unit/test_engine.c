@@ -1151,6 +1151,31 @@ static void user_mode_access_checked(void **state)
     h_teardown(&h);
 }
 
+static void names_may_carry_their_nul(void **state)
+{
+    harness *h = *state;
+    FSP_FSCTL_TRANSACT_REQ *req = h_req(FspFsctlTransactCreateKind);
+    static const WCHAR name[] = {'\\', 'n', 'u', 'l', 0};
+
+    /* WinFsp counts a terminating NUL in a name's size. */
+    req->Req.Create.CreateOptions = FILE_OPEN << 24;
+    req->Req.Create.DesiredAccess = FILE_READ_DATA;
+    req->FileName = h_req_bytes(req, name, sizeof name);
+    h_submit(h, req);
+    h_expect(h, FUSE_LOOKUP);
+    assert_string_equal(h_name(h, 0), "nul");
+    h_reply_err(h, LINUX_ENOENT);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_OBJECT_NAME_NOT_FOUND);
+
+    /* A name outside the request is refused before anything goes out. */
+    req = h_create_req("\\x", FILE_OPEN, 0, FILE_READ_DATA);
+    req->FileName.Offset = 4000;
+    h_submit(h, req);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_OBJECT_NAME_INVALID);
+}
+
 static void requests_of_unknown_kind(void **state)
 {
     harness *h = *state;
@@ -1204,6 +1229,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(unmount_sends_destroy, setup, teardown),
         cmocka_unit_test_setup_teardown(eas_are_user_xattrs, setup, teardown),
         cmocka_unit_test(user_mode_access_checked),
+        cmocka_unit_test_setup_teardown(names_may_carry_their_nul, setup, teardown),
     };
     return WF_RUN_TESTS(tests);
 }
