@@ -38,7 +38,12 @@ typedef struct wf_provider {
         int64_t timeout_ns);
     /* Take the response to a request handed out earlier (matched by Hint). */
     void (*complete)(void *context, const FSP_FSCTL_TRANSACT_RSP *rsp);
-    /* Make threads blocked in next_request return early. */
+    /*
+     * Make threads blocked in next_request return early. It must be
+     * sticky: a wake with nobody waiting makes the next next_request call
+     * return STATUS_TIMEOUT at once, or a continuation queued between a
+     * thread's last look at the engine and its wait could sit unserved.
+     */
     void (*wake)(void *context);
     /*
      * Optional: the credentials behind a request's AccessToken. When absent
@@ -115,6 +120,7 @@ typedef struct wf_engine_stats {
     UINT32 pending;         /* WinFsp requests in progress */
     UINT32 open_files;
     UINT32 proto_minor;     /* negotiated FUSE minor version; 0 before INIT */
+    bool stopped;           /* stopped, or DESTROY answered: nothing more goes out */
 } wf_engine_stats;
 
 void wf_engine_get_stats(wf_engine *engine, wf_engine_stats *stats);

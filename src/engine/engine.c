@@ -468,6 +468,8 @@ static NTSTATUS consume_reply(wf_engine *e, const void *reply, size_t reply_len,
         return STATUS_INVALID_PARAMETER;
     }
     e->stats.fuse_replies++;
+    if (e->destroy_sent || e->pending_count == 0)
+        wf_os_cond_broadcast(e->cond);
     c->reply.error = hdr.error;
     c->reply.body = body;
     c->reply.len = hdr.len - (UINT32)sizeof hdr;
@@ -572,7 +574,8 @@ static NTSTATUS produce_request(wf_engine *e, void *out, size_t cap, size_t *out
 
     wf_os_lock_acquire(e->lock);
     for (;;) {
-        if (e->stopped) {
+        /* After DESTROY the file system hears nothing more. */
+        if (e->stopped || e->destroy_sent) {
             status = STATUS_CANCELLED;
             break;
         }
@@ -631,17 +634,32 @@ static NTSTATUS produce_request(wf_engine *e, void *out, size_t cap, size_t *out
             continue;
         }
         if (!NT_SUCCESS(status)) {
-            /* The volume is gone: say goodbye to the file system, once. */
-            if (!e->destroy_sent && !e->stopped) {
-                e->destroy_sent = true;
-                c->run = wf_step_destroy;
-                run(e, c);
-                status = dispatch(e, c, out, cap, out_len);
+            /*
+             * The volume is gone: say goodbye to the file system, once, and
+             * last: after the forgets, continuations and replies still due.
+             */
+            if (e->destroy_sent || e->stopped) {
+                ctx_free(e, c);
+                status = STATUS_CANCELLED;
                 break;
             }
-            ctx_free(e, c);
-            if (e->destroy_sent)
-                status = STATUS_CANCELLED;
+            if (e->forget_head || e->interrupt_count || e->ready_head || e->pending_count) {
+                ctx_free(e, c);
+                status = STATUS_SUCCESS;
+                if (e->forget_head || e->interrupt_count || e->ready_head)
+                    continue;
+                /* Requests still out: wait for their replies, then try again. */
+                if (!waited)
+                    wf_os_cond_wait(e->cond, e->lock, e->config.transact_timeout_ns);
+                waited = true;
+                if (e->pending_count)
+                    break;
+                continue;
+            }
+            e->destroy_sent = true;
+            c->run = wf_step_destroy;
+            run(e, c);
+            status = dispatch(e, c, out, cap, out_len);
             break;
         }
         if (e->stopped) {
@@ -773,5 +791,6 @@ void wf_engine_get_stats(wf_engine *e, wf_engine_stats *stats)
     stats->nodes = e->node_count;
     stats->open_files = e->file_count;
     stats->proto_minor = e->init_done ? e->proto_minor : 0;
+    stats->stopped = e->stopped;
     wf_os_lock_release(e->lock);
 }
