@@ -39,7 +39,7 @@ windows:
 	@scripts/deps.sh build windows
 	@$(CMAKE) -S . -B build-windows -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64.cmake -DWF_WINDOWS=ON >/dev/null
 	@$(CMAKE) --build build-windows -j $(JOBS)
-	@echo "windows: winfuse.sys sources compiled for the NT kernel (compile-only)"
+	@echo "windows: winfuse.sys sources (NT kernel) and the libfuse Windows channel compiled (compile-only)"
 
 clean:
 	rm -rf build build-asan build-windows
