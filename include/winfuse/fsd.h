@@ -37,11 +37,34 @@ const wf_provider *wf_fsd_volume_provider(wf_fsd_volume *volume);
 NTSTATUS wf_fsd_volume_mount(wf_fsd_volume *volume, const FSP_FSCTL_VOLUME_PARAMS *params);
 
 /*
- * End the volume: new calls fail with STATUS_VOLUME_DISMOUNTED, open
- * handles are cleaned up and closed (so the file system sees every
- * Cleanup and Close), and then the provider reports the volume gone.
+ * End the volume: new calls fail with STATUS_VOLUME_DISMOUNTED, calls in
+ * progress finish (a caller waiting for a byte-range lock gets
+ * STATUS_CANCELLED), open handles are cleaned up and closed (so the file
+ * system sees every Cleanup and Close), and then the provider reports the
+ * volume gone (next_request fails), which makes the engine send DESTROY.
+ * Handles stay allocated until nt_close, which then succeeds; every other
+ * call on them fails with STATUS_VOLUME_DISMOUNTED.
  */
 void wf_fsd_volume_unmount(wf_fsd_volume *volume);
+
+/*
+ * The file system is gone (its engine was stopped with wf_engine_stop:
+ * the FUSE process died, its channel closed). Call it after
+ * wf_engine_stop, which completes every request the engine had taken with
+ * STATUS_CANCELLED. Here the requests still queued, and every request made
+ * later, complete with STATUS_CANCELLED at once, as WinFsp fails the IRPs
+ * of a stopped I/O queue; nt_close still releases handles (sending
+ * nothing). Without it, a queued request nobody takes ends after
+ * VolumeParams.IrpTimeout with STATUS_CANCELLED.
+ *
+ * Waiting, in general: a caller only ever waits for its own request, for
+ * at most IrpTimeout while the request is queued, and for as long as the
+ * engine holds it once taken, since the engine may be copying into the
+ * caller's buffer (Read, Write); the engine always completes what it took,
+ * with the reply or with STATUS_CANCELLED when stopped. Requests that do
+ * not name caller memory are abandoned after IrpTimeout even when taken.
+ */
+void wf_fsd_volume_stop(wf_fsd_volume *volume);
 
 void wf_fsd_volume_delete(wf_fsd_volume *volume);
 

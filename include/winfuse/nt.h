@@ -183,6 +183,18 @@ typedef struct FILE_ID_BOTH_DIR_INFORMATION {
     WCHAR FileName[1];
 } FILE_ID_BOTH_DIR_INFORMATION;
 
+typedef struct FILE_ID_FULL_DIR_INFORMATION {
+    UINT32 NextEntryOffset;
+    UINT32 FileIndex;
+    INT64 CreationTime, LastAccessTime, LastWriteTime, ChangeTime;
+    INT64 EndOfFile, AllocationSize;
+    UINT32 FileAttributes;
+    UINT32 FileNameLength;
+    UINT32 EaSize;
+    INT64 FileId;
+    WCHAR FileName[1];
+} FILE_ID_FULL_DIR_INFORMATION;
+
 typedef struct FILE_NAMES_INFORMATION {
     UINT32 NextEntryOffset;
     UINT32 FileIndex;
@@ -227,13 +239,48 @@ typedef struct FILE_FS_DEVICE_INFORMATION {
     UINT32 Characteristics;
 } FILE_FS_DEVICE_INFORMATION;
 
-/* ---- the calls ---- */
+typedef struct FILE_FS_SECTOR_SIZE_INFORMATION {
+    UINT32 LogicalBytesPerSector;
+    UINT32 PhysicalBytesPerSectorForAtomicity;
+    UINT32 PhysicalBytesPerSectorForPerformance;
+    UINT32 FileSystemEffectivePhysicalBytesPerSectorForAtomicity;
+    UINT32 Flags; /* SSINFO_FLAGS_* */
+    UINT32 ByteOffsetForSectorAlignment;
+    UINT32 ByteOffsetForPartitionAlignment;
+} FILE_FS_SECTOR_SIZE_INFORMATION;
+
+#ifndef SSINFO_FLAGS_ALIGNED_DEVICE
+#define SSINFO_FLAGS_ALIGNED_DEVICE 0x00000001
+#endif
+#ifndef SSINFO_FLAGS_PARTITION_ALIGNED_ON_DEVICE
+#define SSINFO_FLAGS_PARTITION_ALIGNED_ON_DEVICE 0x00000002
+#endif
+#ifndef SSINFO_FLAGS_NO_SEEK_PENALTY
+#define SSINFO_FLAGS_NO_SEEK_PENALTY 0x00000004
+#endif
+
+/* ---- the calls ----
+ *
+ * Conventions, as the native calls: a call returns its NTSTATUS and, when
+ * iosb is given, also stores it there with the byte count (or, for
+ * nt_create_file, FILE_CREATED etc.) in Information; on failure *handle
+ * is left as it was. Checks happen in the order of the I/O manager
+ * (parameters, information class, buffer length, handle, granted access)
+ * and then of WinFsp's FSD, so a bad call changes nothing and the file
+ * system never sees it. A handle whose volume was unmounted only accepts
+ * nt_close.
+ */
 
 /*
  * NtCreateFile. root: 0, or an open directory the path is relative to.
  * sd / ea: a self-relative security descriptor / FILE_FULL_EA_INFORMATION
  * list for a new file, or NULL. On success *handle is set and
  * iosb->Information is FILE_CREATED, FILE_OPENED, ... as Windows gives.
+ * An empty path (and no root) opens the volume itself. Symbolic links on
+ * the way and at the end are followed, as the I/O manager reparses,
+ * unless FILE_OPEN_REPARSE_POINT asks for the last one itself; a target
+ * off the volume or a chain of more than 63 gives
+ * STATUS_REPARSE_POINT_NOT_RESOLVED.
  */
 NTSTATUS nt_create_file(wf_fsd_volume *volume, nt_handle *handle, ACCESS_MASK desired_access,
     nt_handle root, const char *path, nt_io_status *iosb, UINT64 allocation_size,
