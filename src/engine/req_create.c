@@ -567,8 +567,8 @@ void wf_step_overwrite(wf_ctx *c)
     }
     WF_SEND(c);
     if (!NT_SUCCESS(c->reply.status)) {
-        wf_complete(c, c->reply.status, 0);
-        WF_CORO_RETURN(c);
+        c->rsp->IoStatus.Status = (UINT32)c->reply.status;
+        goto failed;
     }
     {
         struct fuse_attr_out out;
@@ -581,17 +581,35 @@ void wf_step_overwrite(wf_ctx *c)
         const UINT8 *list = wf_request_buf(c, b);
         NTSTATUS status = !list ? STATUS_EA_LIST_INCONSISTENT : wf_ea_list_check(list, b.Size);
         if (!NT_SUCCESS(status)) {
-            wf_complete(c, status, 0);
-            WF_CORO_RETURN(c);
+            c->rsp->IoStatus.Status = (UINT32)status;
+            goto failed;
         }
         c->ea.offset = b.Offset;
         c->ea.len = b.Size;
+    }
+    if (c->ea.len) {
         WF_AWAIT(c, wf_ea_apply(c, c->file->node));
         if (!NT_SUCCESS(c->ea.status)) {
-            wf_complete(c, c->ea.status, 0);
-            WF_CORO_RETURN(c);
+            c->rsp->IoStatus.Status = (UINT32)c->ea.status;
+            goto failed;
         }
     }
     wf_complete(c, STATUS_SUCCESS, 0);
+    WF_CORO_RETURN(c);
+
+failed:
+    /*
+     * A failed Overwrite ends the open: WinFsp sends no Close for it, so the
+     * file's handle is released here, as WinFsp's own dispatcher does.
+     */
+    if (!c->file->no_fh) {
+        struct fuse_release_in *in = wf_prep(c, FUSE_RELEASE, c->file->node->nodeid, sizeof *in);
+        in->fh = c->file->fh;
+        in->flags = c->file->open_flags;
+        WF_SEND(c);
+    }
+    wf_file_close(c->engine, c->file);
+    c->file = NULL;
+    wf_complete(c, (NTSTATUS)c->rsp->IoStatus.Status, 0);
     WF_CORO_END(c);
 }

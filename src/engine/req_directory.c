@@ -188,8 +188,9 @@ void wf_step_query_directory(wf_ctx *c)
         size_t pattern_len;
 
         /* The pattern may end in a NUL, which is not part of it. */
+        /* The marker is the next offset, 8 bytes; WinFsp sends it with a NUL WCHAR after it. */
         if (!wf_fsctl_req_wstr(req, req->Req.QueryDirectory.Pattern, &pattern, &pattern_len) ||
-            !marker_bytes || (marker.Size != 0 && marker.Size != 8)) {
+            !marker_bytes || (marker.Size != 0 && marker.Size != 8 && marker.Size != 10)) {
             wf_complete(c, STATUS_INVALID_PARAMETER, 0);
             WF_CORO_RETURN(c);
         }

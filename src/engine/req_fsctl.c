@@ -82,6 +82,58 @@ static NTSTATUS put_reparse(wf_ctx *c, const char *target, UINT32 len)
     return STATUS_SUCCESS;
 }
 
+/*
+ * FIFOs, sockets and devices are reparse points too, tagged as Windows'
+ * NFS client tags them: an 8-byte type, and for devices major and minor.
+ */
+#define WF_NFS_SPECFILE_FIFO 0x000000004F464946ull
+#define WF_NFS_SPECFILE_CHR 0x0000000000524843ull
+#define WF_NFS_SPECFILE_BLK 0x00000000004B4C42ull
+#define WF_NFS_SPECFILE_SOCK 0x000000004B434F53ull
+
+static NTSTATUS put_special(wf_ctx *c, const struct fuse_attr *attr)
+{
+    UINT64 type;
+    UINT32 size = WF_REPARSE_HEADER + 8;
+    UINT8 *buf;
+
+    switch (attr->mode & LINUX_S_IFMT) {
+    case LINUX_S_IFIFO:
+        type = WF_NFS_SPECFILE_FIFO;
+        break;
+    case LINUX_S_IFSOCK:
+        type = WF_NFS_SPECFILE_SOCK;
+        break;
+    case LINUX_S_IFCHR:
+        type = WF_NFS_SPECFILE_CHR;
+        size += 8;
+        break;
+    case LINUX_S_IFBLK:
+        type = WF_NFS_SPECFILE_BLK;
+        size += 8;
+        break;
+    default:
+        return STATUS_NOT_A_REPARSE_POINT;
+    }
+    buf = wf_rsp_buffer(c, size, &c->rsp->Rsp.FileSystemControl.Buffer);
+    if (!buf)
+        return STATUS_BUFFER_OVERFLOW;
+    put32(buf, IO_REPARSE_TAG_NFS);
+    put16(buf + 4, (UINT16)(size - WF_REPARSE_HEADER));
+    put16(buf + 6, 0);
+    put32(buf + 8, (UINT32)type);
+    put32(buf + 12, (UINT32)(type >> 32));
+    if (size > WF_REPARSE_HEADER + 8) {
+        /* Linux's encoding of rdev: 12 bits of major, 20 of minor, interleaved. */
+        UINT32 major = (attr->rdev >> 8) & 0xfff;
+        UINT32 minor = (attr->rdev & 0xff) | ((attr->rdev >> 12) & 0xfff00);
+        put32(buf + 16, major);
+        put32(buf + 20, minor);
+    }
+    wf_complete(c, STATUS_SUCCESS, size);
+    return STATUS_SUCCESS;
+}
+
 /* The POSIX target of a symlink reparse buffer, into c->path2. */
 static NTSTATUS parse_reparse(wf_ctx *c, const UINT8 *buf, UINT32 len, UINT32 *target_len)
 {
@@ -212,7 +264,9 @@ void wf_step_file_system_control(wf_ctx *c)
     }
 
     if (!is_symlink(c->file)) {
-        wf_complete(c, STATUS_NOT_A_REPARSE_POINT, 0);
+        NTSTATUS status = put_special(c, &c->file->node->attr);
+        if (!NT_SUCCESS(status))
+            wf_complete(c, status, 0);
         WF_CORO_RETURN(c);
     }
     wf_prep(c, FUSE_READLINK, c->file->node->nodeid, 0);

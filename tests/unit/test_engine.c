@@ -669,7 +669,7 @@ static void query_directory_plus(void **state)
     static UINT8 listing[4096], out[4096];
     FSP_FSCTL_TRANSACT_REQ *req;
     size_t n = 0, pos = 0, names = 0;
-    UINT64 handle, marker;
+    UINT64 handle, marker = 0;
     wf_engine_stats before, after;
     const FSP_FSCTL_DIR_INFO *di;
 
@@ -719,6 +719,24 @@ static void query_directory_plus(void **state)
     assert_int_equal(marker, 5);
     di = (const FSP_FSCTL_DIR_INFO *)out;
     assert_int_equal(di->FileNameBuf[0], 'a');
+
+    /* Resuming: the marker as WinFsp sends it, the offset and a NUL WCHAR. */
+    {
+        UINT8 m[10];
+        memcpy(m, &marker, 8);
+        m[8] = m[9] = 0;
+        req = h_req(FspFsctlTransactQueryDirectoryKind);
+        req->Req.QueryDirectory.UserContext2 = handle;
+        req->Req.QueryDirectory.Address = (UINT64)(uintptr_t)out;
+        req->Req.QueryDirectory.Length = sizeof out;
+        req->Req.QueryDirectory.Marker = h_req_bytes(req, m, sizeof m);
+        h_submit(h, req);
+        h_expect(h, FUSE_READDIRPLUS);
+        assert_int_equal(((const struct fuse_read_in *)h_body(h))->offset, 5);
+        h_reply_raw(h, 0, NULL, 0);
+        h_idle(h);
+        assert_int_equal(h_status(h), STATUS_SUCCESS);
+    }
 }
 
 static void forgets_are_sent(void **state)
@@ -1176,6 +1194,62 @@ static void names_may_carry_their_nul(void **state)
     assert_int_equal(h_status(h), STATUS_OBJECT_NAME_INVALID);
 }
 
+static void overwrite_failure_releases(void **state)
+{
+    harness *h = *state;
+    UINT64 handle = open_file(h, "\\dir\\file", 42);
+    FSP_FSCTL_TRANSACT_REQ *req = h_req(FspFsctlTransactOverwriteKind);
+
+    req->Req.Overwrite.UserContext2 = handle;
+    h_submit(h, req);
+    h_expect(h, FUSE_SETATTR);
+    h_reply_err(h, LINUX_EROFS);
+    /* WinFsp sends no Close after a failed Overwrite: the handle goes now. */
+    h_expect(h, FUSE_RELEASE);
+    assert_int_equal(((const struct fuse_release_in *)h_body(h))->fh, 42);
+    h_reply_ok(h);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_MEDIA_WRITE_PROTECTED);
+    req = h_req(FspFsctlTransactCloseKind);
+    req->Req.Close.UserContext2 = handle;
+    h_submit(h, req);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_INVALID_HANDLE);
+}
+
+static void special_files_are_nfs_reparse_points(void **state)
+{
+    harness *h = *state;
+    FSP_FSCTL_TRANSACT_REQ *req;
+    FSP_FSCTL_TRANSACT_RSP *rsp;
+    struct fuse_entry_out e;
+    const UINT8 *rp;
+
+    h_submit(h, h_create_req("\\tty", FILE_OPEN, FILE_OPEN_REPARSE_POINT, FILE_READ_ATTRIBUTES));
+    h_expect(h, FUSE_LOOKUP);
+    memset(&e, 0, sizeof e);
+    e.nodeid = 80;
+    e.entry_valid = e.attr_valid = 60;
+    e.attr = h_attr(80, LINUX_S_IFCHR | 0620, 0);
+    e.attr.rdev = (4 << 8) | 1; /* major 4, minor 1 */
+    h_reply_raw(h, 0, &e, sizeof e);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+    req = h_req(FspFsctlTransactFileSystemControlKind);
+    req->Req.FileSystemControl.UserContext2 = h_done(h)->Rsp.Create.Opened.UserContext2;
+    req->Req.FileSystemControl.FsControlCode = FSCTL_GET_REPARSE_POINT;
+    h_submit(h, req);
+    h_idle(h);
+    rsp = h_done(h);
+    assert_int_equal((NTSTATUS)rsp->IoStatus.Status, STATUS_SUCCESS);
+    assert_int_equal(rsp->IoStatus.Information, 24);
+    rp = rsp->Buffer + rsp->Rsp.FileSystemControl.Buffer.Offset;
+    assert_int_equal(rp[0] | rp[1] << 8 | rp[2] << 16 | (UINT32)rp[3] << 24, IO_REPARSE_TAG_NFS);
+    assert_memory_equal(rp + 8, "CHR\0\0\0\0\0", 8);
+    assert_int_equal(rp[16], 4);
+    assert_int_equal(rp[20], 1);
+}
+
 static void requests_of_unknown_kind(void **state)
 {
     harness *h = *state;
@@ -1230,6 +1304,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(eas_are_user_xattrs, setup, teardown),
         cmocka_unit_test(user_mode_access_checked),
         cmocka_unit_test_setup_teardown(names_may_carry_their_nul, setup, teardown),
+        cmocka_unit_test_setup_teardown(overwrite_failure_releases, setup, teardown),
+        cmocka_unit_test_setup_teardown(special_files_are_nfs_reparse_points, setup, teardown),
     };
     return WF_RUN_TESTS(tests);
 }
