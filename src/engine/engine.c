@@ -332,6 +332,8 @@ NTSTATUS wf_engine_create(const wf_engine_config *config, const wf_provider *pro
     vp->PassQueryDirectoryFileName = 1;
     vp->DeviceControl = 1;
     vp->DirectoryMarkerAsNextOffset = 1;
+    /* FUSE unlinks and renames as POSIX does: a name goes while handles stay. */
+    vp->SupportsPosixUnlinkRename = 1;
     /* EAs are "user." xattrs; their names are kept as given. */
     vp->ExtendedAttributes = 1;
     vp->CasePreservedExtendedAttributes = 1;

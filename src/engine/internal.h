@@ -23,8 +23,12 @@
 #include "engine/coro.h"
 #include "os/os.h"
 
-/* The FUSE protocol versions we accept from peers, and the one we speak. */
-#define WF_PROTO_MINOR_MIN 26
+/*
+ * The FUSE protocol versions we accept from peers, and the one we speak.
+ * 7.19 is libfuse 2.9's, still what many FUSE programs are built on; what
+ * such a peer lacks it answers with ENOSYS, which the engine remembers.
+ */
+#define WF_PROTO_MINOR_MIN 19
 #define WF_PROTO_MINOR 31
 
 /* The low bit of a unique marks an INTERRUPT and answers to it (as Linux does). */
@@ -277,6 +281,7 @@ bool wf_case_insensitive(const wf_engine *e, bool request_case_sensitive);
 void wf_lookup_path(wf_ctx *c);
 void wf_walk_done(wf_ctx *c);
 void wf_getattr(wf_ctx *c, wf_node *node, wf_file *file);
+void wf_find_name_ci(wf_ctx *c);
 NTSTATUS wf_request_path(wf_ctx *c, FSP_FSCTL_TRANSACT_BUF buf, char *dst, UINT32 *len);
 /* A piece of the request's variable part, bounds-checked; NULL if outside it. */
 const UINT8 *wf_request_buf(const wf_ctx *c, FSP_FSCTL_TRANSACT_BUF buf);

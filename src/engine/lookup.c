@@ -119,10 +119,10 @@ static bool at_last(const wf_walk *w)
 
 /*
  * On a case-insensitive volume a name that is not there as spelled may be
- * there in another case: list the directory and take the entry that folds
- * to the same name. The result is w->actual, with w->found.
+ * there in another case: list the directory w->node and take the entry that
+ * folds to the same name as w->name. The result is w->actual, with w->found.
  */
-static void find_name_ci(wf_ctx *c)
+void wf_find_name_ci(wf_ctx *c)
 {
     wf_walk *w = &c->walk;
 
@@ -227,7 +227,7 @@ void wf_lookup_path(wf_ctx *c)
         goto looked_up;
 
     other_case:
-        WF_AWAIT(c, find_name_ci(c));
+        WF_AWAIT(c, wf_find_name_ci(c));
         if (!w->found) {
             w->status = at_last(w) ? STATUS_OBJECT_NAME_NOT_FOUND
                                    : STATUS_OBJECT_PATH_NOT_FOUND;
@@ -283,7 +283,8 @@ void wf_getattr(wf_ctx *c, wf_node *node, wf_file *file)
     }
     {
         struct fuse_getattr_in *in = wf_prep(c, FUSE_GETATTR, node->nodeid, sizeof *in);
-        if (file && !file->no_fh) {
+        /* Only a file's handle goes along, as Linux does: libfuse 2 reads any as one. */
+        if (file && !file->no_fh && !file->is_dir) {
             in->getattr_flags = FUSE_GETATTR_FH;
             in->fh = file->fh;
         }

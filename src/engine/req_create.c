@@ -60,6 +60,9 @@ static NTSTATUS check_open_access(wf_ctx *c, create_state *s, const wf_node *n)
     ACCESS_MASK desired = wf_access_map_generic(req->Req.Create.DesiredAccess), granted;
     NTSTATUS status;
 
+    FSP_FSCTL_FILE_INFO info;
+    bool readonly;
+
     if (!req->Req.Create.UserMode)
         return STATUS_SUCCESS;
     if (s->options & FILE_DELETE_ON_CLOSE)
@@ -68,10 +71,24 @@ static NTSTATUS check_open_access(wf_ctx *c, create_state *s, const wf_node *n)
         desired |= DELETE;
     else if (s->disposition == FILE_OVERWRITE || s->disposition == FILE_OVERWRITE_IF)
         desired |= FILE_WRITE_DATA;
+    /*
+     * The read-only attribute binds everyone, administrators too, apart
+     * from the permissions: no writing, no delete-on-close (as WinFsp).
+     */
+    wf_fileinfo(c, &n->attr, NULL, 0, &info);
+    readonly = (info.FileAttributes & (FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_DIRECTORY)) ==
+        FILE_ATTRIBUTE_READONLY;
+    if (readonly && (desired & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
+        return STATUS_ACCESS_DENIED;
+    if (readonly && (s->options & FILE_DELETE_ON_CLOSE))
+        return STATUS_CANNOT_DELETE;
     status = wf_access_check(n->attr.uid, n->attr.gid, n->attr.mode, c->uid, c->gid, desired,
         &granted);
-    if (NT_SUCCESS(status))
+    if (NT_SUCCESS(status)) {
+        if (readonly)
+            granted &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
         s->granted = granted | req->Req.Create.GrantedAccess;
+    }
     return status;
 }
 
@@ -80,7 +97,13 @@ static NTSTATUS check_create_access(wf_ctx *c, create_state *s, const wf_node *p
 {
     const FSP_FSCTL_TRANSACT_REQ *req = c->req;
 
-    if (!req->Req.Create.UserMode || req->Req.Create.HasRestorePrivilege)
+    if (!req->Req.Create.UserMode)
+        return STATUS_SUCCESS;
+    /* A new read-only file cannot be deleted on close. */
+    if ((req->Req.Create.FileAttributes & FILE_ATTRIBUTE_READONLY) &&
+        (s->options & FILE_DELETE_ON_CLOSE))
+        return STATUS_CANNOT_DELETE;
+    if (req->Req.Create.HasRestorePrivilege)
         return STATUS_SUCCESS;
     return wf_access_check(parent->attr.uid, parent->attr.gid, parent->attr.mode, c->uid, c->gid,
         s->is_dir ? FILE_ADD_SUBDIRECTORY : FILE_ADD_FILE, NULL);

@@ -13,6 +13,9 @@
 
 typedef struct info_state {
     UINT32 name_len, new_name_len;
+    const char *new_name;     /* the last component the file gets (in path2 or actual) */
+    UINT32 new_len;
+    char actual[WF_NAME_MAX + 1]; /* an existing name in another case, to replace */
     bool replace;
     bool target_exists;
     UINT64 old_parent, new_parent;
@@ -54,7 +57,8 @@ static bool prep_setattr(wf_ctx *c)
         INT64 sec;
         UINT32 nsec;
 
-        if (attrs != WF_INVALID_FILE_ATTRIBUTES && attrs != 0) {
+        /* WinFsp says "leave them" with INVALID_FILE_ATTRIBUTES; 0 clears them all. */
+        if (attrs != WF_INVALID_FILE_ATTRIBUTES) {
             UINT32 mode = f->node->attr.mode & 07777;
             UINT32 want = wf_mode_apply_readonly(mode, attrs & FILE_ATTRIBUTE_READONLY) & 07777;
             if (want != mode && !f->is_dir) {
@@ -255,15 +259,31 @@ rename:
     wf_node_ref(c->node);
     s->new_parent = c->node->nodeid;
 
+    s->new_name = c->walk.name;
+    s->new_len = c->walk.name_len;
+
     /* Is there a file by the new name, and what is it? */
     wf_prep(c, FUSE_LOOKUP, s->new_parent, 0);
-    wf_prep_name(c, c->walk.name, c->walk.name_len);
+    wf_prep_name(c, s->new_name, s->new_len);
     WF_SEND(c);
+    s->status = c->reply.status;
+    if (s->status == STATUS_OBJECT_NAME_NOT_FOUND && c->walk.case_insensitive) {
+        /* Where case does not count, the name may be taken in another case. */
+        WF_AWAIT(c, wf_find_name_ci(c));
+        if (c->walk.found) {
+            memcpy(s->actual, c->walk.actual, sizeof s->actual);
+            wf_prep(c, FUSE_LOOKUP, s->new_parent, 0);
+            wf_prep_name(c, s->actual, (UINT32)strlen(s->actual));
+            WF_SEND(c);
+            s->status = c->reply.status;
+        }
+    }
     s->target_exists = false;
-    if (NT_SUCCESS(c->reply.status)) {
+    if (NT_SUCCESS(s->status)) {
         NTSTATUS status;
-        wf_node *target = wf_cache_reply(e, c->node, c->walk.name, c->walk.name_len,
-            c->reply.body, &status);
+        const char *name = c->send.name[0];
+        UINT32 len = c->send.name_len[0];
+        wf_node *target = wf_cache_reply(e, c->node, name, len, c->reply.body, &status);
         bool target_dir = target && (target->attr.mode & LINUX_S_IFMT) == LINUX_S_IFDIR;
 
         /* A case-only rename finds the file itself under the new name: no target. */
@@ -278,8 +298,13 @@ rename:
             wf_complete(c, STATUS_ACCESS_DENIED, 0);
             WF_CORO_RETURN(c);
         }
-    } else if (c->reply.status != STATUS_OBJECT_NAME_NOT_FOUND) {
-        wf_complete(c, c->reply.status, 0);
+        /* Replacing a file whose name differs in case: it is that name that goes. */
+        if (s->target_exists && name == s->actual) {
+            s->new_name = s->actual;
+            s->new_len = len;
+        }
+    } else if (s->status != STATUS_OBJECT_NAME_NOT_FOUND) {
+        wf_complete(c, s->status, 0);
         WF_CORO_RETURN(c);
     }
 
@@ -290,46 +315,36 @@ rename:
         WF_CORO_RETURN(c);
     }
     s->old_parent = c->walk.node->nodeid;
-    {
-        /* The new name is the last component of path2. */
-        const char *new_name = c->path2 + s->new_name_len;
-        UINT32 new_len = 0;
-        while (new_name > c->path2 && new_name[-1] != '/')
-            new_name--, new_len++;
-
-        if (!s->replace && !s->target_exists && !wf_enosys(e, FUSE_RENAME2)) {
-            struct fuse_rename2_in *in = wf_prep(c, FUSE_RENAME2, s->old_parent, sizeof *in);
-            in->newdir = s->new_parent;
-            in->flags = LINUX_RENAME_NOREPLACE;
-        } else {
-            struct fuse_rename_in *in = wf_prep(c, FUSE_RENAME, s->old_parent, sizeof *in);
-            in->newdir = s->new_parent;
-        }
-        wf_prep_name(c, c->walk.name, c->walk.name_len);
-        wf_prep_name(c, new_name, new_len);
+    /* A file renamed to its own name stays where it is. */
+    if (s->old_parent == s->new_parent && c->walk.name_len == s->new_len &&
+        !memcmp(c->walk.name, s->new_name, s->new_len)) {
+        wf_complete(c, STATUS_SUCCESS, 0);
+        WF_CORO_RETURN(c);
     }
-    WF_SEND(c);
-    if (c->send.opcode == FUSE_RENAME2 && c->reply.error == -LINUX_ENOSYS) {
-        /* Already checked that the target does not exist; plain RENAME will do. */
+    if (!s->replace && !s->target_exists && !wf_enosys(e, FUSE_RENAME2)) {
+        struct fuse_rename2_in *in = wf_prep(c, FUSE_RENAME2, s->old_parent, sizeof *in);
+        in->newdir = s->new_parent;
+        in->flags = LINUX_RENAME_NOREPLACE;
+    } else {
         struct fuse_rename_in *in = wf_prep(c, FUSE_RENAME, s->old_parent, sizeof *in);
-        const char *new_name = c->path2 + s->new_name_len;
-        UINT32 new_len = 0;
-        while (new_name > c->path2 && new_name[-1] != '/')
-            new_name--, new_len++;
+        in->newdir = s->new_parent;
+    }
+    wf_prep_name(c, c->walk.name, c->walk.name_len);
+    wf_prep_name(c, s->new_name, s->new_len);
+    WF_SEND(c);
+    /* sshfs answers RENAME2 with flags EINVAL, others ENOSYS: plain RENAME will do, */
+    if (c->send.opcode == FUSE_RENAME2 &&
+        (c->reply.error == -LINUX_ENOSYS || c->reply.error == -LINUX_EINVAL)) {
+        /* for the target was checked not to exist. */
+        struct fuse_rename_in *in = wf_prep(c, FUSE_RENAME, s->old_parent, sizeof *in);
         in->newdir = s->new_parent;
         wf_prep_name(c, c->walk.name, c->walk.name_len);
-        wf_prep_name(c, new_name, new_len);
+        wf_prep_name(c, s->new_name, s->new_len);
         WF_SEND(c);
     }
-    {
-        const char *new_name = c->path2 + s->new_name_len;
-        UINT32 new_len = 0;
-        while (new_name > c->path2 && new_name[-1] != '/')
-            new_name--, new_len++;
-        /* Whatever happened, neither name may be trusted from the cache now. */
-        wf_cache_remove(e, c->walk.node, c->walk.name, c->walk.name_len);
-        wf_cache_remove(e, c->node, new_name, new_len);
-    }
+    /* Whatever happened, neither name may be trusted from the cache now. */
+    wf_cache_remove(e, c->walk.node, c->walk.name, c->walk.name_len);
+    wf_cache_remove(e, c->node, s->new_name, s->new_len);
     if (!NT_SUCCESS(c->reply.status)) {
         wf_complete(c, c->reply.status == STATUS_OBJECT_NAME_COLLISION && s->replace
                 ? STATUS_ACCESS_DENIED : c->reply.status, 0);
