@@ -352,8 +352,9 @@ static NTSTATUS create_once(wf_fsd_volume *v, create_ctx *c)
         const WCHAR *norm;
         size_t norm_len;
         if (rsp->Rsp.Create.Opened.FileName.Size) {
+            /* The whole name is normalized, for a rename target too: compare it, then split. */
             if (!wf_fsctl_rsp_wstr(rsp, rsp->Rsp.Create.Opened.FileName, &norm, &norm_len) ||
-                !wf_ucase_equal(norm, norm_len, node_name, node_len)) {
+                !wf_ucase_equal(norm, norm_len, c->name, len)) {
                 status = STATUS_OBJECT_NAME_INVALID;
                 goto close_exit;
             }

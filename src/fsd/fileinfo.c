@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "engine/path.h"
+#include "engine/ucase.h"
 #include "fsd/internal.h"
 
 #define FSD_INVALID_FILE_ATTRIBUTES 0xffffffffu
@@ -476,8 +477,13 @@ static NTSTATUS set_with_request(wf_fsd_volume *v, fsd_fobj *f, UINT32 cls, cons
             fsd_req_free(v, r);
             return STATUS_INVALID_PARAMETER;
         }
+        /*
+         * Sent as asked, not rounded up to the allocation unit as WinFsp's FSD
+         * does: an allocation below the end of file then cuts the file there,
+         * as on NTFS.
+         */
         size = (UINT64)a.AllocationSize;
-        size = size > UINT64_MAX - unit ? size / unit * unit : (size + unit - 1) / unit * unit;
+        (void)unit;
         r->req->Req.SetInformation.Info.Allocation.AllocationSize = size;
         truncating = true;
         break;
@@ -640,12 +646,22 @@ static NTSTATUS open_rename_target(wf_fsd_volume *v, fsd_fobj *f, nt_handle root
     a.options = FILE_OPEN_FOR_BACKUP_INTENT;
     a.open_target_directory = true;
     status = fsd_open(v, &a, target, &information);
-    free(full);
     if (NT_SUCCESS(status) && information == FILE_EXISTS && !replace) {
-        fsd_open_close(v, *target);
-        *target = NULL;
-        status = STATUS_OBJECT_NAME_COLLISION;
+        /* The file's own name (in another case, where case does not count) is no collision. */
+        bool self;
+        pthread_mutex_lock(&v->lock);
+        self = f->node->name_len == full_len &&
+            (v->params.CaseSensitiveSearch
+                    ? !memcmp(f->node->name, full, full_len * sizeof(WCHAR))
+                    : wf_ucase_equal(f->node->name, full_len, full, full_len));
+        pthread_mutex_unlock(&v->lock);
+        if (!self) {
+            fsd_open_close(v, *target);
+            *target = NULL;
+            status = STATUS_OBJECT_NAME_COLLISION;
+        }
     }
+    free(full);
     return status;
 }
 
