@@ -7,7 +7,9 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
-packages=(cmake make gcc pkg-config libcmocka-dev libfuse3-dev fuse3)
+packages=(cmake make gcc pkg-config libcmocka-dev libfuse3-dev fuse3 attr python3)
+# Real FUSE programs the wslfuse tests serve through the engine.
+packages+=(sshfs openssh-server squashfuse squashfs-tools bindfs fuse2fs e2fsprogs)
 for group in "$@"; do
     case $group in
         build) ;;

@@ -60,6 +60,10 @@ struct wf_seqpacket {
     unsigned senders_live;
     atomic_uint_fast64_t init_unique; /* the INIT request's unique; 0 before */
     atomic_bool cut;
+    wf_seqpacket_gone_fn gone;
+    void *gone_context;
+    atomic_bool stopping;       /* wf_seqpacket_stop (or a failed start) ends it */
+    atomic_bool gone_told;
 };
 
 /* ---- helpers ---- */
@@ -71,10 +75,45 @@ static void sp_cut(struct wf_seqpacket *sp)
         shutdown(sp->fd, SHUT_RDWR);
 }
 
+static void sp_tell_gone(struct wf_seqpacket *sp)
+{
+    if (sp->gone && !atomic_load(&sp->stopping) && !atomic_exchange(&sp->gone_told, true))
+        sp->gone(sp->gone_context);
+}
+
 static void sp_peer_gone(struct wf_seqpacket *sp)
 {
+    wf_engine_stats stats;
+
+    /* After DESTROY was answered the volume had ended already: nothing to tell. */
+    wf_engine_get_stats(sp->engine, &stats);
     wf_engine_stop(sp->engine);
     sp_cut(sp);
+    if (!stats.stopped)
+        sp_tell_gone(sp);
+}
+
+/*
+ * The engine stopped, and not because we or the file system ended it:
+ * either the volume ended (DESTROY answered: nothing to do, the file
+ * system ends when we stop), or the file system failed the handshake. A
+ * volume without INIT can do nothing; so, as after its death, its device
+ * ends and the provider hears that it is gone.
+ */
+static void sp_engine_ended(struct wf_seqpacket *sp)
+{
+    wf_engine_stats stats;
+
+    if (atomic_load(&sp->stopping) || atomic_load(&sp->cut))
+        return;
+    wf_engine_get_stats(sp->engine, &stats);
+    /* INIT answered (a reply taken) yet no protocol agreed: the handshake failed. */
+    if (!stats.stopped || stats.proto_minor != 0 || stats.fuse_replies == 0)
+        return;
+    wf_os_log(WF_LOG_ERROR, "seqpacket: the file system failed the FUSE handshake; "
+                            "its channel is closed");
+    sp_cut(sp);
+    sp_tell_gone(sp);
 }
 
 static bool opcode_has_reply(UINT32 opcode)
@@ -201,8 +240,10 @@ static void *sp_sender(void *arg)
         ssize_t sent;
         NTSTATUS status = wf_transact(sp->engine, NULL, 0, t->buf, t->cap, &len);
 
-        if (status == STATUS_CANCELLED)
+        if (status == STATUS_CANCELLED) {
+            sp_engine_ended(sp);
             break;
+        }
         if (status == STATUS_BUFFER_TOO_SMALL) {
             if (!sp_grow(t, wf_engine_request_size_min(sp->engine))) {
                 wf_os_log(WF_LOG_ERROR, "seqpacket: out of memory for a request buffer");
@@ -304,6 +345,12 @@ static void sp_join(struct wf_seqpacket *sp)
 
 NTSTATUS wf_seqpacket_start(wf_engine *engine, int fd, unsigned threads, wf_seqpacket **out)
 {
+    return wf_seqpacket_start_ex(engine, fd, threads, NULL, NULL, out);
+}
+
+NTSTATUS wf_seqpacket_start_ex(wf_engine *engine, int fd, unsigned threads,
+    wf_seqpacket_gone_fn gone, void *context, wf_seqpacket **out)
+{
     struct wf_seqpacket *sp;
     pthread_condattr_t attr;
     int type = 0;
@@ -331,6 +378,10 @@ NTSTATUS wf_seqpacket_start(wf_engine *engine, int fd, unsigned threads, wf_seqp
     sp->fd = fd;
     atomic_init(&sp->init_unique, 0);
     atomic_init(&sp->cut, false);
+    atomic_init(&sp->stopping, false);
+    atomic_init(&sp->gone_told, false);
+    sp->gone = gone;
+    sp->gone_context = context;
     pthread_mutex_init(&sp->lock, NULL);
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -383,6 +434,7 @@ NTSTATUS wf_seqpacket_start(wf_engine *engine, int fd, unsigned threads, wf_seqp
                 sp->senders_live--;
                 pthread_mutex_unlock(&sp->lock);
             }
+            atomic_store(&sp->stopping, true);
             sp_peer_gone(sp);
             sp_join(sp);
             sp_free(sp);
@@ -400,6 +452,7 @@ void wf_seqpacket_stop(wf_seqpacket *sp)
 
     if (!sp)
         return;
+    atomic_store(&sp->stopping, true);
     /* Senders leave once the engine is stopped, after sending what they hold. */
     wf_engine_stop(sp->engine);
     clock_gettime(CLOCK_MONOTONIC, &deadline);

@@ -56,6 +56,19 @@ int wf_seqpacket_socketpair(int fds[2]);
 NTSTATUS wf_seqpacket_start(wf_engine *engine, int fd, unsigned threads, wf_seqpacket **out);
 
 /*
+ * Told once, on a channel thread, after the engine was stopped because the
+ * file system went away by itself (not when wf_seqpacket_stop ended it,
+ * nor after DESTROY was answered), or failed the INIT handshake (then its
+ * channel is closed too): the provider should then fail what it still
+ * holds (wf_fsd_volume_stop). It must not call wf_seqpacket_stop.
+ */
+typedef void (*wf_seqpacket_gone_fn)(void *context);
+
+/* wf_seqpacket_start, and gone (may be NULL) called as above. */
+NTSTATUS wf_seqpacket_start_ex(wf_engine *engine, int fd, unsigned threads,
+    wf_seqpacket_gone_fn gone, void *context, wf_seqpacket **out);
+
+/*
  * Stop serving: the engine is stopped (the file system can no longer
  * answer), messages already taken from it are still sent, then the socket
  * is shut down, which the file system sees as the end of its device. Joins
