@@ -1,6 +1,7 @@
 # The front door. CMake does the building; these targets name the jobs.
 #
 #   make            build everything into build/ (binaries in build/bin, libraries in build/lib)
+#   make demo       the Windows conformance suite through the whole path on the embedded memfs
 #   make test       run every test; the last line is "N passed, N failed"
 #   make asan       the same tests built with ASan, UBSan and LeakSanitizer (build-asan/)
 #   make bench      benchmarks: engine vs a hand-written reference, ratios (bench/)
@@ -12,7 +13,7 @@ CMAKE  ?= cmake
 export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-.PHONY: all build test asan windows bench deps clean
+.PHONY: all build demo test asan windows bench deps clean
 
 all: build
 
@@ -22,6 +23,9 @@ deps:
 build: deps
 	@$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@$(CMAKE) --build build -j $(JOBS) -- --no-print-directory
+
+demo: build
+	@build/bin/winfuse check
 
 test: build
 	@scripts/run-tests.sh build
