@@ -109,18 +109,7 @@ static NTSTATUS wf_path_to_windows(const char *posix, size_t posix_len,
             cp = (int32_t)(WF_PATH_PUA_BASE + (uint32_t)cp);
         }
 
-        if (cp < 0x10000) {
-            if (out < dst_cap)
-                dst[out] = (WCHAR)cp;
-            out += 1;
-        } else {
-            uint32_t v = (uint32_t)cp - 0x10000u;
-            if (dst_cap >= 2 && out <= dst_cap - 2) {
-                dst[out] = (WCHAR)(0xD800u + (v >> 10));
-                dst[out + 1] = (WCHAR)(0xDC00u + (v & 0x3FFu));
-            }
-            out += 2;
-        }
+        wf_utf16_put(dst, dst_cap, &out, (uint32_t)cp);
     }
 
     if (dst_len)

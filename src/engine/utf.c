@@ -163,20 +163,7 @@ NTSTATUS wf_utf8_to_utf16(const char *src, size_t src_len,
             replaced = true;
             cp = WF_UTF_REPLACEMENT;
         }
-        if (cp < 0x10000) {
-            if (out < dst_cap)
-                dst[out] = (WCHAR)cp;
-            out += 1;
-        } else {
-            uint32_t v = (uint32_t)cp - 0x10000u;
-            /* Write a pair only whole, so a truncated buffer never ends
-             * in half a character. */
-            if (dst_cap >= 2 && out <= dst_cap - 2) {
-                dst[out] = (WCHAR)(0xD800u + (v >> 10));
-                dst[out + 1] = (WCHAR)(0xDC00u + (v & 0x3FFu));
-            }
-            out += 2;
-        }
+        wf_utf16_put(dst, dst_cap, &out, (uint32_t)cp);
     }
 
     if (dst_len)

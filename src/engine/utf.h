@@ -82,4 +82,25 @@ int32_t wf_utf16_decode(const WCHAR *src, size_t len, size_t *pos);
 size_t wf_utf8_encoded_len(uint32_t cp);
 size_t wf_utf8_encode(uint32_t cp, char *out);
 
+/*
+ * Append code point cp as UTF-16 at dst[*out] when it fits, a surrogate
+ * pair only whole, so a truncated buffer never ends in half a character;
+ * *out advances either way, so a too-small buffer measures what is needed.
+ */
+static inline void wf_utf16_put(WCHAR *dst, size_t cap, size_t *out, uint32_t cp)
+{
+    if (cp < 0x10000) {
+        if (*out < cap)
+            dst[*out] = (WCHAR)cp;
+        *out += 1;
+    } else {
+        uint32_t v = cp - 0x10000u;
+        if (cap >= 2 && *out <= cap - 2) {
+            dst[*out] = (WCHAR)(0xD800u + (v >> 10));
+            dst[*out + 1] = (WCHAR)(0xDC00u + (v & 0x3FFu));
+        }
+        *out += 2;
+    }
+}
+
 #endif

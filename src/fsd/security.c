@@ -14,31 +14,6 @@
 #include "engine/security.h"
 #include "fsd/internal.h"
 
-#ifndef SE_OWNER_DEFAULTED
-#define SE_OWNER_DEFAULTED 0x0001
-#endif
-#ifndef SE_GROUP_DEFAULTED
-#define SE_GROUP_DEFAULTED 0x0002
-#endif
-#ifndef SE_DACL_DEFAULTED
-#define SE_DACL_DEFAULTED 0x0008
-#endif
-#ifndef SE_SACL_DEFAULTED
-#define SE_SACL_DEFAULTED 0x0020
-#endif
-#ifndef SE_DACL_AUTO_INHERITED
-#define SE_DACL_AUTO_INHERITED 0x0400
-#endif
-#ifndef SE_SACL_AUTO_INHERITED
-#define SE_SACL_AUTO_INHERITED 0x0800
-#endif
-#ifndef SE_DACL_PROTECTED
-#define SE_DACL_PROTECTED 0x1000
-#endif
-#ifndef SE_SACL_PROTECTED
-#define SE_SACL_PROTECTED 0x2000
-#endif
-
 #define FSD_SD_HEADER 20u
 
 static void put16(UINT8 *p, UINT16 v)
