@@ -126,6 +126,9 @@ wf_ctx *wf_ctx_alloc(wf_engine *e)
 
 static void ctx_free(wf_engine *e, wf_ctx *c)
 {
+    if (c->file)
+        wf_file_unref(e, c->file);
+    c->file = NULL;
     if (c->walk.node)
         wf_node_unref(e, c->walk.node);
     if (c->node)

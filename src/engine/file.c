@@ -5,6 +5,11 @@
  * open file. It carries a slot index and a generation, never a pointer, so
  * a stale or forged value is recognized and answered with
  * STATUS_INVALID_HANDLE instead of being followed.
+ *
+ * A file is counted: the handle table holds it while its handle is valid,
+ * and every request working on it holds it too, so that a Close (or a
+ * failed Overwrite) that ends the handle while another request on it is
+ * still out cannot pull the file from under that request.
  */
 #include "engine/internal.h"
 
@@ -61,6 +66,8 @@ NTSTATUS wf_file_open(wf_engine *e, wf_ctx *c, wf_node *node, bool is_dir, UINT6
         e->file_gen = 1;
     f->handle_gen = e->file_gen;
     f->slot = slot;
+    f->refs = 1;
+    f->attached = true;
     f->node = node;
     wf_node_ref(node);
     f->fh = fh;
@@ -98,6 +105,7 @@ wf_file *wf_ctx_file(wf_ctx *c, UINT64 user_context2)
         return NULL;
     }
     /* Requests on an open file go to the file system as its opener. */
+    f->refs++;
     c->file = f;
     c->uid = f->uid;
     c->gid = f->gid;
@@ -112,16 +120,26 @@ static void file_free(wf_engine *e, wf_file *f)
     wf_os_free(f);
 }
 
-void wf_file_close(wf_engine *e, wf_file *f)
+void wf_file_unref(wf_engine *e, wf_file *f)
 {
+    if (--f->refs == 0)
+        file_free(e, f);
+}
+
+void wf_file_detach(wf_engine *e, wf_file *f)
+{
+    if (!f->attached)
+        return;
+    f->attached = false;
     e->files[f->slot] = NULL;
     e->file_free[e->file_free_count++] = f->slot;
     e->file_count--;
-    file_free(e, f);
+    wf_file_unref(e, f);
 }
 
 void wf_file_fini_all(wf_engine *e)
 {
+    /* Every request is finished by now: the table's reference is the last. */
     for (UINT32 slot = 0; slot < e->files_cap; slot++)
         if (e->files[slot])
             file_free(e, e->files[slot]);

@@ -59,6 +59,8 @@ typedef struct wf_entry wf_entry;
 /* ---- open files (file.c) ---- */
 
 typedef struct wf_file {
+    UINT32 refs;              /* the handle table's, and each request's using it */
+    bool attached;            /* in the handle table: its handle is valid */
     wf_node *node;
     UINT64 fh;
     UINT32 slot;              /* the low half of the UserContext2 we gave out */
@@ -239,7 +241,10 @@ typedef struct wf_dirent_iter {
 } wf_dirent_iter;
 typedef struct wf_dirent {
     struct fuse_entry_out entry; /* READDIRPLUS only */
-    struct fuse_dirent d;
+    struct {                  /* struct fuse_dirent without its name */
+        UINT64 ino, off;
+        UINT32 namelen, type;
+    } d;
     const char *name;         /* d.namelen bytes, not terminated */
     bool dot;                 /* "." or ".." */
 } wf_dirent;
@@ -272,7 +277,8 @@ wf_file *wf_file_from_context(wf_engine *e, UINT64 user_context2);
 /* The request's open file, set as c->file with its opener's credentials; or
  * NULL, the request completed with STATUS_INVALID_HANDLE. */
 wf_file *wf_ctx_file(wf_ctx *c, UINT64 user_context2);
-void wf_file_close(wf_engine *e, wf_file *file);
+void wf_file_detach(wf_engine *e, wf_file *file);
+void wf_file_unref(wf_engine *e, wf_file *file);
 void wf_file_fini_all(wf_engine *e);
 
 /* lookup.c */

@@ -216,6 +216,8 @@ void wf_reply_check(wf_engine *e, const wf_send *sent, wf_reply *r)
     r->status = reply_shape_ok(sent, r) ? STATUS_SUCCESS : STATUS_INVALID_NETWORK_RESPONSE;
 }
 
+_Static_assert(sizeof(((wf_dirent *)0)->d) == FUSE_NAME_OFFSET, "the dirent header");
+
 bool wf_dirent_next(wf_dirent_iter *it, wf_dirent *out)
 {
     UINT32 head = it->plus ? (UINT32)sizeof out->entry : 0, size;
@@ -226,7 +228,7 @@ bool wf_dirent_next(wf_dirent_iter *it, wf_dirent *out)
         goto bad;
     if (it->plus)
         memcpy(&out->entry, it->p, sizeof out->entry);
-    memcpy(&out->d, it->p + head, FUSE_NAME_OFFSET);
+    memcpy(&out->d, it->p + head, sizeof out->d);
     size = head + (UINT32)FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + (UINT64)out->d.namelen);
     if (out->d.namelen == 0 || out->d.namelen > WF_NAME_MAX || size > it->left)
         goto bad;

@@ -98,6 +98,8 @@ void wf_step_close(wf_ctx *c)
     WF_CORO_BEGIN(c);
     if (!wf_ctx_file(c, c->req->Req.Close.UserContext2))
         WF_CORO_RETURN(c);
+    /* The handle ends now: a second Close, or anything later, finds it invalid. */
+    wf_file_detach(e, c->file);
     if (!c->file->no_fh) {
         struct fuse_release_in *in = wf_prep(c, c->file->is_dir ? FUSE_RELEASEDIR : FUSE_RELEASE,
             c->file->node->nodeid, sizeof *in);
@@ -105,8 +107,6 @@ void wf_step_close(wf_ctx *c)
         in->flags = c->file->open_flags;
         WF_SEND(c);
     }
-    wf_file_close(e, c->file);
-    c->file = NULL;
     wf_complete(c, STATUS_SUCCESS, 0);
     WF_CORO_END(c);
 }

@@ -625,14 +625,13 @@ failed:
      * A failed Overwrite ends the open: WinFsp sends no Close for it, so the
      * file's handle is released here, as WinFsp's own dispatcher does.
      */
+    wf_file_detach(c->engine, c->file);
     if (!c->file->no_fh) {
         struct fuse_release_in *in = wf_prep(c, FUSE_RELEASE, c->file->node->nodeid, sizeof *in);
         in->fh = c->file->fh;
         in->flags = c->file->open_flags;
         WF_SEND(c);
     }
-    wf_file_close(c->engine, c->file);
-    c->file = NULL;
     wf_complete(c, (NTSTATUS)c->rsp->IoStatus.Status, 0);
     WF_CORO_END(c);
 }

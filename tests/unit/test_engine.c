@@ -1250,6 +1250,61 @@ static void special_files_are_nfs_reparse_points(void **state)
     assert_int_equal(rp[20], 1);
 }
 
+static void close_twice_in_flight(void **state)
+{
+    harness *h = *state;
+    UINT64 handle = open_file(h, "\\dir\\file", 42);
+    FSP_FSCTL_TRANSACT_REQ *req;
+
+    for (int i = 0; i < 2; i++) {
+        req = h_req(FspFsctlTransactCloseKind);
+        req->Req.Close.UserContext2 = handle;
+        h_submit(h, req);
+    }
+    h_expect(h, FUSE_RELEASE);
+    /* The handle ended with the first Close: the second finds it invalid. */
+    assert_null(h_transact(h));
+    assert_int_equal(h_status(h), STATUS_INVALID_HANDLE);
+    h_reply_ok(h);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+}
+
+static void request_outlives_its_handle(void **state)
+{
+    harness *h = *state;
+    UINT64 handle = open_file(h, "\\dir\\file", 42);
+    char buf[8];
+    FSP_FSCTL_TRANSACT_REQ *req = h_req(FspFsctlTransactReadKind);
+    UINT64 read_unique;
+    struct fuse_out_header out;
+
+    req->Req.Read.UserContext2 = handle;
+    req->Req.Read.Address = (UINT64)(uintptr_t)buf;
+    req->Req.Read.Length = sizeof buf;
+    h_submit(h, req);
+    read_unique = h_expect(h, FUSE_READ)->unique;
+    /* A Close while the read is out (no WinFsp would, but a provider might). */
+    req = h_req(FspFsctlTransactCloseKind);
+    req->Req.Close.UserContext2 = handle;
+    h_submit(h, req);
+    h_expect(h, FUSE_RELEASE);
+    h_reply_ok(h);
+    assert_null(h_transact(h));
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+    /* The read's reply still finds its file. */
+    out.len = sizeof out + 2;
+    out.error = 0;
+    out.unique = read_unique;
+    memcpy(h->reply, &out, sizeof out);
+    memcpy(h->reply + sizeof out, "ok", 2);
+    h->reply_len = sizeof out + 2;
+    h->have_reply = true;
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+    assert_memory_equal(buf, "ok", 2);
+}
+
 static void requests_of_unknown_kind(void **state)
 {
     harness *h = *state;
@@ -1306,6 +1361,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(names_may_carry_their_nul, setup, teardown),
         cmocka_unit_test_setup_teardown(overwrite_failure_releases, setup, teardown),
         cmocka_unit_test_setup_teardown(special_files_are_nfs_reparse_points, setup, teardown),
+        cmocka_unit_test_setup_teardown(close_twice_in_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(request_outlives_its_handle, setup, teardown),
     };
     return WF_RUN_TESTS(tests);
 }
