@@ -8,8 +8,9 @@
 set -eu
 
 packages=(cmake make gcc pkg-config libcmocka-dev libfuse3-dev fuse3 attr python3)
-# Real FUSE programs the wslfuse tests serve through the engine.
-packages+=(sshfs openssh-server squashfuse squashfs-tools bindfs fuse2fs e2fsprogs)
+# Real FUSE programs the tests serve through the engine (wslfuse) and run on
+# our libfuse (prebuilt_on_ours.sh).
+packages+=(sshfs openssh-server squashfuse squashfs-tools bindfs fuse2fs e2fsprogs fuse-overlayfs python3-pyfuse3)
 for group in "$@"; do
     case $group in
         build) ;;
