@@ -66,6 +66,13 @@ typedef struct wf_engine_config {
     int64_t transact_timeout_ns;
     /* Entries kept in the lookup cache before the least recently used go. */
     UINT32 cache_entries_max;
+    /*
+     * Optional: sees every FUSE message, each reply handed in (reply true)
+     * and each request handed out, called outside the engine's lock from
+     * the thread in wf_transact. For debugging (winfuse mount -d).
+     */
+    void (*trace)(void *context, bool reply, const void *msg, size_t len);
+    void *trace_context;
 } wf_engine_config;
 
 /* Fill a configuration with the defaults. */

@@ -699,17 +699,20 @@ NTSTATUS wf_transact(wf_engine *e, const void *reply, size_t reply_len, void *re
     if (request && (!request_len || cap < wf_engine_request_size_min(e)))
         return STATUS_BUFFER_TOO_SMALL;
     if (reply) {
+        if (e->config.trace)
+            e->config.trace(e->config.trace_context, true, reply, reply_len);
         status = consume_reply(e, reply, reply_len, request, request ? cap : 0, &produced);
-        if (!NT_SUCCESS(status) || produced) {
-            if (request_len)
-                *request_len = produced;
-            return status;
-        }
+        if (!NT_SUCCESS(status) || produced)
+            goto out;
     }
     if (!request)
         return STATUS_SUCCESS;
     status = produce_request(e, request, cap, &produced);
-    *request_len = produced;
+out:
+    if (request_len)
+        *request_len = produced;
+    if (produced && e->config.trace)
+        e->config.trace(e->config.trace_context, false, request, produced);
     return status;
 }
 

@@ -45,11 +45,20 @@ void wf_step_cleanup(wf_ctx *c)
     if (s->stamp) {
         struct fuse_setattr_in *in = wf_prep(c, FUSE_SETATTR, c->file->node->nodeid,
             sizeof *in);
-        if (req->Req.Cleanup.SetLastAccessTime)
+        INT64 now = wf_os_realtime_ns();
+
+        /* "Now", with the time itself too, as Linux sends it: libfuse 2 keeps the values. */
+        if (req->Req.Cleanup.SetLastAccessTime) {
             in->valid |= FATTR_ATIME | FATTR_ATIME_NOW;
-        if (req->Req.Cleanup.SetLastWriteTime)
+            in->atime = (UINT64)(now / 1000000000);
+            in->atimensec = (UINT32)(now % 1000000000);
+        }
+        if (req->Req.Cleanup.SetLastWriteTime) {
             in->valid |= FATTR_MTIME | FATTR_MTIME_NOW;
-        if (!c->file->no_fh) {
+            in->mtime = (UINT64)(now / 1000000000);
+            in->mtimensec = (UINT32)(now % 1000000000);
+        }
+        if (!c->file->no_fh && !c->file->is_dir) {
             in->valid |= FATTR_FH;
             in->fh = c->file->fh;
         }

@@ -45,7 +45,8 @@ static bool prep_setattr(wf_ctx *c)
     wf_file *f = c->file;
     struct fuse_setattr_in *in = wf_prep(c, FUSE_SETATTR, f->node->nodeid, sizeof *in);
 
-    if (!f->no_fh) {
+    /* A directory's handle is no file handle: libfuse 2 would take it for one. */
+    if (!f->no_fh && !f->is_dir) {
         in->valid |= FATTR_FH;
         in->fh = f->fh;
     }

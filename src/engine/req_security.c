@@ -98,7 +98,8 @@ void wf_step_set_security(wf_ctx *c)
             in->valid |= FATTR_MODE;
             in->mode = s->mode & 07777;
         }
-        if (!c->file->no_fh) {
+        /* A directory's handle is no file handle: libfuse 2 would take it for one. */
+        if (!c->file->no_fh && !c->file->is_dir) {
             in->valid |= FATTR_FH;
             in->fh = c->file->fh;
         }
