@@ -1,7 +1,7 @@
 # The front door. CMake does the building; these targets name the jobs.
 #
 #   make            build everything into build/ (binaries in build/bin, libraries in build/lib)
-#   make demo       the Windows conformance suite through the whole path on the embedded memfs
+#   make demo       Linux tools on memfs through the whole Windows path (scripts/demo.sh)
 #   make test       run every test; the last line is "N passed, N failed"
 #   make asan       the same tests built with ASan, UBSan and LeakSanitizer (build-asan/)
 #   make bench      benchmarks: engine vs a hand-written reference, ratios (bench/)
@@ -29,7 +29,7 @@ build: deps
 	@$(CMAKE) --build build -j $(JOBS) -- --no-print-directory
 
 demo: build
-	@build/bin/winfuse check
+	@scripts/demo.sh build
 
 test: build
 	@scripts/run-tests.sh build

@@ -11,6 +11,8 @@ packages=(cmake make gcc pkg-config libcmocka-dev libfuse3-dev fuse3 attr python
 # Real FUSE programs the tests serve through the engine (wslfuse) and run on
 # our libfuse (prebuilt_on_ours.sh).
 packages+=(sshfs openssh-server squashfuse squashfs-tools bindfs fuse2fs e2fsprogs fuse-overlayfs python3-pyfuse3)
+# What the winfuse mount tests run on the mount.
+packages+=(fio git tar)
 for group in "$@"; do
     case $group in
         build) ;;
