@@ -336,6 +336,16 @@ NTSTATUS nt_fs_control_file(wf_fsd_volume *volume, nt_handle handle, nt_io_statu
 NTSTATUS nt_device_io_control_file(wf_fsd_volume *volume, nt_handle handle, nt_io_status *iosb,
     UINT32 code, const void *input, UINT32 input_length, void *output, UINT32 output_length);
 
+/*
+ * NtQueryEaFile (the whole list of the file's EAs, as FILE_FULL_EA_INFORMATION)
+ * and NtSetEaFile (each entry set, or removed when its value is empty).
+ * They need FILE_READ_EA and FILE_WRITE_EA. No EAs: STATUS_NO_EAS_ON_FILE.
+ */
+NTSTATUS nt_query_ea_file(wf_fsd_volume *volume, nt_handle handle, nt_io_status *iosb,
+    void *buffer, UINT32 length);
+NTSTATUS nt_set_ea_file(wf_fsd_volume *volume, nt_handle handle, nt_io_status *iosb,
+    const void *buffer, UINT32 length);
+
 /* NtQuerySecurityObject / NtSetSecurityObject (OWNER_/GROUP_/DACL_SECURITY_INFORMATION). */
 NTSTATUS nt_query_security_object(wf_fsd_volume *volume, nt_handle handle, UINT32 info,
     void *sd, UINT32 length, UINT32 *length_needed);

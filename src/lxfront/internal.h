@@ -160,6 +160,8 @@ NTSTATUS lx_nt_fsctl(lx_req *r, nt_handle h, UINT32 code, const void *in, UINT32
     void *out, UINT32 out_len, UINT32 *done);
 NTSTATUS lx_nt_query_security(lx_req *r, nt_handle h, UINT32 info, void *sd, UINT32 len,
     UINT32 *needed);
+NTSTATUS lx_nt_query_ea(lx_req *r, nt_handle h, void *buf, UINT32 len, UINT32 *done);
+NTSTATUS lx_nt_set_ea(lx_req *r, nt_handle h, const void *buf, UINT32 len);
 NTSTATUS lx_nt_set_security(lx_req *r, nt_handle h, UINT32 info, const void *sd, UINT32 len);
 
 /* The errno for an NT result: the one place (engine/status.h). */

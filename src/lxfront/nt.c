@@ -247,6 +247,35 @@ NTSTATUS lx_nt_fsctl(lx_req *r, nt_handle h, UINT32 code, const void *in, UINT32
     return status;
 }
 
+NTSTATUS lx_nt_query_ea(lx_req *r, nt_handle h, void *buf, UINT32 len, UINT32 *done)
+{
+    nt_io_status iosb = {0, 0};
+    NTSTATUS status;
+    char sbuf[WF_STATUS_FORMAT_MAX];
+
+    count(r);
+    status = nt_query_ea_file(r->lx->volume, h, &iosb, buf, len);
+    *done = NT_SUCCESS(status) ? (UINT32)iosb.Information : 0;
+    if (lx_tracing(r->lx))
+        lx_trace(r->lx, "nt       #%llu NtQueryEaFile(%llu) -> %s, %u bytes", r->id,
+            (unsigned long long)h, st(status, sbuf), *done);
+    return status;
+}
+
+NTSTATUS lx_nt_set_ea(lx_req *r, nt_handle h, const void *buf, UINT32 len)
+{
+    nt_io_status iosb = {0, 0};
+    NTSTATUS status;
+    char sbuf[WF_STATUS_FORMAT_MAX];
+
+    count(r);
+    status = nt_set_ea_file(r->lx->volume, h, &iosb, buf, len);
+    if (lx_tracing(r->lx))
+        lx_trace(r->lx, "nt       #%llu NtSetEaFile(%llu, %u bytes) -> %s", r->id,
+            (unsigned long long)h, len, st(status, sbuf));
+    return status;
+}
+
 NTSTATUS lx_nt_query_security(lx_req *r, nt_handle h, UINT32 info, void *sd, UINT32 len,
     UINT32 *needed)
 {

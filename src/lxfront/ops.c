@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -960,42 +961,252 @@ static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 /* ---- extended attributes ---- */
 
 /*
- * user.* attributes are EAs on Windows, but the NT file API here has no
- * NtQueryEaFile / NtSetEaFile: ENOSYS tells the kernel once, and every
- * later call fails with EOPNOTSUPP in the kernel itself.
+ * user.* attributes are the file's EAs (NtQueryEaFile / NtSetEaFile): the
+ * attribute "user.NAME" is the EA "NAME". Other namespaces have no Windows
+ * home (EOPNOTSUPP), and neither has an empty value, which is how Windows
+ * removes an EA (EINVAL).
  */
-static void xattr_unsupported(fuse_req_t req, const char *what)
-{
-    lx_req r;
+#define LX_EA_LIST_MAX (64u * 1024u)
+#define LX_XATTR_USER "user."
 
-    lx_begin(&r, req, "%s", what);
-    lx_trace(r.lx, "linux  #%llu extended attributes: not supported (no NT EA calls)", r.id);
-    lx_reply_err(&r, ENOSYS);
+static UINT32 ea_get32(const uint8_t *p)
+{
+    return (UINT32)p[0] | (UINT32)p[1] << 8 | (UINT32)p[2] << 16 | (UINT32)p[3] << 24;
+}
+
+/* The EA name of a user.* attribute, or NULL. */
+static const char *ea_name_of(const char *xattr)
+{
+    size_t n = strlen(LX_XATTR_USER);
+    return strncmp(xattr, LX_XATTR_USER, n) == 0 && xattr[n] ? xattr + n : NULL;
+}
+
+/* Open the node and read its whole EA list; *len 0 when it has none. */
+static int ea_read(lx_req *r, lx_node *n, uint8_t *buf, UINT32 *len)
+{
+    nt_handle h;
+    NTSTATUS status = lx_open_path(r, n, NULL, 0, FILE_READ_EA | SYNCHRONIZE, FILE_OPEN,
+        FILE_OPEN_REPARSE_POINT, NULL, 0, &h, NULL, false);
+
+    *len = 0;
+    if (!NT_SUCCESS(status))
+        return lx_errno(status);
+    status = lx_nt_query_ea(r, h, buf, LX_EA_LIST_MAX, len);
+    lx_nt_close(r, h);
+    if (status == STATUS_NO_EAS_ON_FILE)
+        return 0;
+    if (status == STATUS_EAS_NOT_SUPPORTED)
+        return EOPNOTSUPP;
+    return NT_SUCCESS(status) ? 0 : lx_errno(status);
+}
+
+/* The value of EA name in a list, or NULL. */
+static const uint8_t *ea_find(const uint8_t *list, UINT32 len, const char *name, UINT32 *value_len)
+{
+    UINT32 pos = 0, name_len = (UINT32)strlen(name);
+
+    while (len && pos + 8 <= len) {
+        UINT32 next = ea_get32(list + pos), nl = list[pos + 5];
+        UINT32 vl = (UINT32)list[pos + 6] | (UINT32)list[pos + 7] << 8;
+        if (pos + 8 + nl + 1 + vl > len)
+            return NULL;
+        if (nl == name_len && memcmp(list + pos + 8, name, nl) == 0) {
+            *value_len = vl;
+            return list + pos + 8 + nl + 1;
+        }
+        if (!next)
+            break;
+        pos += next;
+    }
+    return NULL;
+}
+
+/* Set (or, value_len 0, remove) one EA. */
+static int ea_write(lx_req *r, lx_node *n, const char *name, const void *value, size_t value_len)
+{
+    size_t name_len = strlen(name), size = 8 + name_len + 1 + value_len;
+    uint8_t *ea;
+    nt_handle h;
+    NTSTATUS status;
+
+    if (name_len > 255)
+        return ERANGE;
+    if (value_len > 65535)
+        return E2BIG;
+    ea = calloc(1, size);
+    if (!ea)
+        return ENOMEM;
+    ea[5] = (uint8_t)name_len;
+    ea[6] = (uint8_t)value_len;
+    ea[7] = (uint8_t)(value_len >> 8);
+    memcpy(ea + 8, name, name_len);
+    if (value_len)
+        memcpy(ea + 8 + name_len + 1, value, value_len);
+    status = lx_open_path(r, n, NULL, 0, FILE_WRITE_EA | SYNCHRONIZE, FILE_OPEN,
+        FILE_OPEN_REPARSE_POINT, NULL, 0, &h, NULL, false);
+    if (NT_SUCCESS(status)) {
+        status = lx_nt_set_ea(r, h, ea, (UINT32)size);
+        lx_nt_close(r, h);
+    }
+    free(ea);
+    if (status == STATUS_EAS_NOT_SUPPORTED)
+        return EOPNOTSUPP;
+    return NT_SUCCESS(status) ? 0 : lx_errno(status);
 }
 
 static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
     size_t size, int flags)
 {
-    (void)ino, (void)name, (void)value, (void)size, (void)flags;
-    xattr_unsupported(req, "SETXATTR");
+    lx_req r;
+    lx_node *n;
+    const char *ea = ea_name_of(name);
+    uint8_t *list = NULL;
+    int err;
+
+    lx_begin(&r, req, "SETXATTR %llu %s (%zu bytes)", (unsigned long long)ino, name, size);
+    if (!ea || size == 0) {
+        lx_reply_err(&r, !ea ? EOPNOTSUPP : EINVAL);
+        return;
+    }
+    n = lx_node_get(r.lx, ino);
+    if (!n) {
+        lx_reply_err(&r, ESTALE);
+        return;
+    }
+    err = 0;
+    if (flags & (XATTR_CREATE | XATTR_REPLACE)) {
+        UINT32 len, vl;
+        list = malloc(LX_EA_LIST_MAX);
+        err = list ? ea_read(&r, n, list, &len) : ENOMEM;
+        if (!err) {
+            bool exists = ea_find(list, len, ea, &vl) != NULL;
+            if ((flags & XATTR_CREATE) && exists)
+                err = EEXIST;
+            else if ((flags & XATTR_REPLACE) && !exists)
+                err = ENODATA;
+        }
+    }
+    if (!err)
+        err = ea_write(&r, n, ea, value, size);
+    free(list);
+    lx_reply_err(&r, err);
+    lx_node_put(r.lx, n);
 }
 
 static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
-    (void)ino, (void)name, (void)size;
-    xattr_unsupported(req, "GETXATTR");
+    lx_req r;
+    lx_node *n;
+    const char *ea = ea_name_of(name);
+    uint8_t *list;
+    UINT32 len, vl = 0;
+    const uint8_t *value;
+    int err;
+
+    lx_begin(&r, req, "GETXATTR %llu %s", (unsigned long long)ino, name);
+    if (!ea) {
+        lx_reply_err(&r, EOPNOTSUPP);
+        return;
+    }
+    n = lx_node_get(r.lx, ino);
+    if (!n) {
+        lx_reply_err(&r, ESTALE);
+        return;
+    }
+    list = malloc(LX_EA_LIST_MAX);
+    err = list ? ea_read(&r, n, list, &len) : ENOMEM;
+    value = err ? NULL : ea_find(list, len, ea, &vl);
+    if (!err && !value)
+        err = ENODATA;
+    if (!err && size && size < vl)
+        err = ERANGE;
+    if (err)
+        lx_reply_err(&r, err);
+    else if (size == 0)
+        fuse_reply_xattr(req, vl);
+    else
+        fuse_reply_buf(req, (const char *)value, vl);
+    free(list);
+    lx_node_put(r.lx, n);
 }
 
 static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-    (void)ino, (void)size;
-    xattr_unsupported(req, "LISTXATTR");
+    lx_req r;
+    lx_node *n;
+    uint8_t *list;
+    char *names = NULL;
+    size_t total = 0;
+    UINT32 len = 0, pos = 0;
+    int err;
+
+    lx_begin(&r, req, "LISTXATTR %llu", (unsigned long long)ino);
+    n = lx_node_get(r.lx, ino);
+    if (!n) {
+        lx_reply_err(&r, ESTALE);
+        return;
+    }
+    list = malloc(LX_EA_LIST_MAX);
+    /* At most one "user." and one NUL more per EA than the list itself holds. */
+    names = malloc(2 * LX_EA_LIST_MAX);
+    err = list && names ? ea_read(&r, n, list, &len) : ENOMEM;
+    if (err == EOPNOTSUPP)
+        err = 0, len = 0; /* no EAs at all: an empty list, as Linux answers */
+    while (!err && len && pos + 8 <= len) {
+        UINT32 next = ea_get32(list + pos), nl = list[pos + 5];
+        if (pos + 8 + nl > len)
+            break;
+        memcpy(names + total, LX_XATTR_USER, strlen(LX_XATTR_USER));
+        total += strlen(LX_XATTR_USER);
+        memcpy(names + total, list + pos + 8, nl);
+        total += nl;
+        names[total++] = 0;
+        if (!next)
+            break;
+        pos += next;
+    }
+    if (!err && size && size < total)
+        err = ERANGE;
+    if (err)
+        lx_reply_err(&r, err);
+    else if (size == 0)
+        fuse_reply_xattr(req, total);
+    else
+        fuse_reply_buf(req, names, total);
+    free(list);
+    free(names);
+    lx_node_put(r.lx, n);
 }
 
 static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-    (void)ino, (void)name;
-    xattr_unsupported(req, "REMOVEXATTR");
+    lx_req r;
+    lx_node *n;
+    const char *ea = ea_name_of(name);
+    uint8_t *list;
+    UINT32 len, vl;
+    int err;
+
+    lx_begin(&r, req, "REMOVEXATTR %llu %s", (unsigned long long)ino, name);
+    if (!ea) {
+        lx_reply_err(&r, EOPNOTSUPP);
+        return;
+    }
+    n = lx_node_get(r.lx, ino);
+    if (!n) {
+        lx_reply_err(&r, ESTALE);
+        return;
+    }
+    /* An empty value removes an EA on Windows; Linux wants ENODATA for none. */
+    list = malloc(LX_EA_LIST_MAX);
+    err = list ? ea_read(&r, n, list, &len) : ENOMEM;
+    if (!err && !ea_find(list, len, ea, &vl))
+        err = ENODATA;
+    if (!err)
+        err = ea_write(&r, n, ea, NULL, 0);
+    free(list);
+    lx_reply_err(&r, err);
+    lx_node_put(r.lx, n);
 }
 
 const struct fuse_lowlevel_ops lx_ops = {
