@@ -7,7 +7,10 @@
 #      engine against the same reference. Skipped when valgrind is missing;
 #   3. libfuse_bench.sh: our libfuse3 against Debian's, the same passthrough_ll
 #      binary serving a directory on the Linux kernel's FUSE, ratios per phase
-#      (needs root and /dev/fuse, skipped otherwise).
+#      (needs root and /dev/fuse, skipped otherwise);
+#   4. mount_bench.sh: memfs through `winfuse mount` (the whole Windows path)
+#      against memfs mounted directly, ratios per phase and a profile of the
+#      winfuse side (needs root and /dev/fuse, skipped otherwise).
 # BUILD_DIR defaults to build/ (configured RelWithDebInfo if it is not yet);
 # the bench compiles its own -O2 copy of the engine whatever the build type.
 # Environment: WF_BENCH_ROUNDS (5), WF_BENCH_CG_ITERATIONS (2000).
@@ -79,4 +82,8 @@ callgrind_table || status=1
 echo
 echo "== libfuse_bench: our libfuse3 against Debian's, on the kernel =="
 "$root/bench/libfuse_bench.sh" "$build" || status=1
+
+echo
+echo "== mount_bench: winfuse mount of memfs against memfs directly on the kernel =="
+"$root/bench/mount_bench.sh" "$build" || status=1
 exit $status
