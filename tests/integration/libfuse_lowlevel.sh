@@ -6,7 +6,9 @@
 #     libfuse_lowlevel.sh [EXAMPLES_DIR]     (default: build/tests/libfuse-examples)
 #
 # EXAMPLES_DIR holds hello_ll, passthrough_ll, notify_inval_inode,
-# notify_store_retrieve and notify_inval_entry. Needs /dev/fuse and root
+# notify_store_retrieve and notify_inval_entry, and the high-level examples
+# hello, null, passthrough, passthrough_fh, ioctl (with its client
+# ioctl_client). Needs /dev/fuse and root
 # (exits 77, skip, otherwise). Every process it starts it ends by PID.
 set -u
 
@@ -23,7 +25,8 @@ skip() {
     exit 77
 }
 
-for p in hello_ll passthrough_ll notify_inval_inode notify_store_retrieve notify_inval_entry; do
+for p in hello_ll passthrough_ll notify_inval_inode notify_store_retrieve notify_inval_entry \
+    hello null passthrough passthrough_fh ioctl ioctl_client; do
     [ -x "$EX/$p" ] || skip "no $p in $EX"
 done
 [ -c /dev/fuse ] || skip "no /dev/fuse"
@@ -262,6 +265,149 @@ if start nie notify_inval_entry --update-interval=1; then
     stop "notify_inval_entry"
 else
     wf_fail "notify_inval_entry mounts"
+fi
+
+# ---- the high-level API: hello, null, passthrough, passthrough_fh, ioctl ----
+#
+# Started by PID like the others, but ended the way a user ends them:
+# fusermount3 -u, after which the program must exit 0 on its own.
+
+# start_on NAME MOUNTPOINT PROGRAM ARGS...: like start, on a given mountpoint
+# (null mounts on a regular file).
+start_on() {
+    local name=$1 mnt=$2 prog=$3 i; shift 3
+    MNT=$mnt
+    LOG=$TMP/$name.log
+    "$EX/$prog" -f "$@" "$MNT" >"$LOG" 2>&1 &
+    PID=$!
+    wf_on_exit "stop_fallback $PID '$MNT'"
+    for ((i = 0; i < 100; i++)); do
+        is_mounted "$MNT" && return 0
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "$prog did not mount; its log:"; cat "$LOG"
+    return 1
+}
+
+# unmount NAME: fusermount3 -u; the program exits 0 within 5 s. Without
+# fusermount3, SIGTERM (stop).
+unmount() {
+    local name=$1 rc i
+    if ! command -v fusermount3 >/dev/null; then
+        stop "$name"
+        return
+    fi
+    wf_check "$name: fusermount3 -u" fusermount3 -u "$MNT"
+    for ((i = 0; i < 50; i++)); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$PID" 2>/dev/null; then
+        wf_fail "$name exits after fusermount3 -u"
+        return
+    fi
+    wait "$PID"; rc=$?
+    wf_check "$name exits after fusermount3 -u (status $rc)" [ "$rc" = 0 ]
+    wf_check "$name unmounted" eval "! is_mounted '$MNT'"
+}
+
+if command -v ldd >/dev/null; then
+    lib=$(ldd "$EX/hello" | awk '/libfuse3\.so/ {print $3}')
+    wf_check "high-level examples load our libfuse3 ($lib)" eval "[ -n '$lib' ] && ! cmp -s '$lib' /lib/x86_64-linux-gnu/libfuse3.so.3"
+fi
+
+mkdir -p "$TMP/hl"
+if start_on hello "$TMP/hl" hello; then
+    wf_check "hello: ls" eq "$(ls "$MNT")" hello
+    wf_check "hello: cat" eq "$(cat "$MNT/hello")" "Hello World!"
+    wf_check "hello: size" eq "$(stat -c %s "$MNT/hello")" 13
+    wf_check "hello: cannot write" eval "! (echo x >'$MNT/hello') 2>/dev/null"
+    wf_check "hello: fs type" eval "grep -q ' $MNT fuse.hello ' /proc/mounts"
+    unmount hello
+else
+    wf_fail "hello mounts"
+fi
+
+if start_on hello_opts "$TMP/hl" hello --name=greeting --contents=bonjour; then
+    wf_check "hello --name/--contents: ls" eq "$(ls "$MNT")" greeting
+    wf_check "hello --name/--contents: cat" eq "$(cat "$MNT/greeting")" bonjour
+    unmount "hello with options"
+else
+    wf_fail "hello with options mounts"
+fi
+
+: >"$TMP/nullfile"
+if start_on null "$TMP/nullfile" null; then
+    wf_check "null: mounted on a regular file" eval "grep -q ' $MNT fuse.null ' /proc/mounts"
+    wf_check "null: is a regular file" test -f "$MNT"
+    wf_check "null: size 4 GiB" eq "$(stat -c %s "$MNT")" 4294967296
+    wf_check "null: read 100 bytes of zeros" cmp <(head -c 100 "$MNT") <(head -c 100 /dev/zero)
+    wf_check "null: read 1 MiB + 3 of zeros" cmp <(head -c $((1024 * 1024 + 3)) "$MNT") \
+        <(head -c $((1024 * 1024 + 3)) /dev/zero)
+    wf_check "null: read at an offset" eq "$(dd if="$MNT" bs=4096 skip=1000 count=3 2>/dev/null | tr -d '\0' | wc -c)" 0
+    wf_check "null: read length" eq "$(dd if="$MNT" bs=4096 skip=1000 count=3 2>/dev/null | wc -c)" 12288
+    wf_check "null: write" eval "head -c 200000 /dev/urandom | dd of='$MNT' bs=65536 conv=notrunc 2>/dev/null"
+    wf_check "null: truncating write" eval "echo hi >'$MNT'"
+    wf_check "null: still zeros after writes" eq "$(head -c 4096 "$MNT" | tr -d '\0' | wc -c)" 0
+    wf_check "null: size unchanged" eq "$(stat -c %s "$MNT")" 4294967296
+    unmount null
+    wf_check "null: the file underneath is back" eq "$(stat -c %s "$TMP/nullfile")" 0
+else
+    wf_fail "null mounts"
+fi
+
+# passthrough and passthrough_fh mirror "/": only files under $TMP are changed.
+for prog in passthrough passthrough_fh; do
+    D=$TMP/$prog.dir
+    mkdir -p "$D" "$TMP/$prog.mnt"
+    printf 'known content of %s\n' "$prog" >"$D/known"
+    head -c $((3 * 1024 * 1024 + 5)) /dev/urandom >"$D/big"
+    if ! start_on "$prog" "$TMP/$prog.mnt" "$prog"; then
+        wf_fail "$prog mounts"
+        continue
+    fi
+    M=$MNT$D
+    if [ -r /etc/hostname ]; then
+        wf_check "$prog: /etc/hostname through the mount" cmp /etc/hostname "$MNT/etc/hostname"
+    fi
+    wf_check "$prog: a file of ours through the mount" eq "$(cat "$M/known")" "known content of $prog"
+    wf_check "$prog: read 3 MiB" cmp "$D/big" "$M/big"
+    wf_check "$prog: ls" eq "$(ls "$M" | tr '\n' ' ')" "big known "
+    wf_check "$prog: create and write" eval "echo 'written by $prog' >'$M/new'"
+    wf_check "$prog: the write lands on the host" eq "$(cat "$D/new" 2>/dev/null)" "written by $prog"
+    wf_check "$prog: write 3 MiB" cp "$D/big" "$M/big2"
+    wf_check "$prog: 3 MiB on the host" cmp "$D/big" "$D/big2"
+    wf_check "$prog: append" eval "echo more >>'$M/new'"
+    wf_check "$prog: appended on the host" eq "$(tail -n 1 "$D/new")" more
+    wf_check "$prog: mkdir" mkdir "$M/sub"
+    wf_check "$prog: rename" mv "$M/new" "$M/sub/renamed"
+    wf_check "$prog: renamed on the host" test -f "$D/sub/renamed"
+    wf_check "$prog: chmod" chmod 600 "$M/sub/renamed"
+    wf_check "$prog: mode on the host" eq "$(stat -c %a "$D/sub/renamed")" 600
+    wf_check "$prog: truncate" truncate -s 3 "$M/sub/renamed"
+    wf_check "$prog: truncated on the host" eq "$(cat "$D/sub/renamed")" wri
+    wf_check "$prog: remove" rm "$M/sub/renamed" "$M/big2"
+    wf_check "$prog: removed on the host" eval "! test -e '$D/sub/renamed' && ! test -e '$D/big2'"
+    wf_check "$prog: rmdir" rmdir "$M/sub"
+    wf_check "$prog: rmdir on the host" eval "! test -e '$D/sub'"
+    unmount "$prog"
+done
+
+mkdir -p "$TMP/ioctl.mnt"
+if start_on ioctl "$TMP/ioctl.mnt" ioctl; then
+    F=$MNT/fioc
+    wf_check "ioctl: ls" eq "$(ls "$MNT")" fioc
+    wf_check "ioctl: FIOC_GET_SIZE, empty" eq "$("$EX/ioctl_client" "$F")" 0
+    wf_check "ioctl: write" eval "printf abcdef >'$F'"
+    wf_check "ioctl: FIOC_GET_SIZE after a write" eq "$("$EX/ioctl_client" "$F")" 6
+    wf_check "ioctl: FIOC_SET_SIZE 100" "$EX/ioctl_client" "$F" 100
+    wf_check "ioctl: FIOC_GET_SIZE after set" eq "$("$EX/ioctl_client" "$F")" 100
+    wf_check "ioctl: stat sees the size" eq "$(stat -c %s "$F")" 100
+    wf_check "ioctl: content kept, zero-filled" eq "$(head -c 6 "$F")" abcdef
+    wf_check "ioctl: FIOC_SET_SIZE 3" "$EX/ioctl_client" "$F" 3
+    wf_check "ioctl: shrunk" eq "$(cat "$F")" abc
+    wf_check "ioctl: FIOC_GET_SIZE after shrink" eq "$("$EX/ioctl_client" "$F")" 3
+    unmount ioctl
+else
+    wf_fail "ioctl mounts"
 fi
 
 wf_finish
