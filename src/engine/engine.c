@@ -244,9 +244,8 @@ static void finish(wf_engine *e, wf_ctx *c)
 }
 
 /* Run a context's step with whatever reply it was given. */
-static void run(wf_engine *e, wf_ctx *c)
+static void run(wf_ctx *c)
 {
-    (void)e;
     c->waiting = false;
     c->coro_depth = 0;
     c->run(c);
@@ -478,12 +477,12 @@ static NTSTATUS consume_reply(wf_engine *e, const void *reply, size_t reply_len,
     c->reply.error = hdr.error;
     c->reply.body = body;
     c->reply.len = hdr.len - (UINT32)sizeof hdr;
-    wf_reply_check(e, &c->send, &c->reply);
+    wf_reply_check(&c->send, &c->reply);
     if (c->reply.status == STATUS_INVALID_NETWORK_RESPONSE)
         e->stats.bad_replies++;
     if (hdr.error == -LINUX_ENOSYS && c->send.opcode < 64 && c->send.opcode != FUSE_INIT)
         e->enosys |= (UINT64)1 << c->send.opcode;
-    run(e, c);
+    run(c);
     status = dispatch(e, c, out, cap, out_len);
     wf_os_lock_release(e->lock);
     return status;
@@ -518,7 +517,7 @@ static NTSTATUS start(wf_engine *e, wf_ctx *c, void *out, size_t cap, size_t *ou
         return STATUS_SUCCESS;
     }
     c->run = steps[c->req->Kind];
-    run(e, c);
+    run(c);
     return dispatch(e, c, out, cap, out_len);
 }
 
@@ -608,7 +607,7 @@ static NTSTATUS produce_request(wf_engine *e, void *out, size_t cap, size_t *out
             }
             e->init_sent = true;
             c->run = wf_step_init;
-            run(e, c);
+            run(c);
             status = dispatch(e, c, out, cap, out_len);
             break;
         }
@@ -663,7 +662,7 @@ static NTSTATUS produce_request(wf_engine *e, void *out, size_t cap, size_t *out
             }
             e->destroy_sent = true;
             c->run = wf_step_destroy;
-            run(e, c);
+            run(c);
             status = dispatch(e, c, out, cap, out_len);
             break;
         }

@@ -116,7 +116,6 @@ wf_file *wf_ctx_file(wf_ctx *c, UINT64 user_context2)
 static void file_free(wf_engine *e, wf_file *f)
 {
     wf_node_unref(e, f->node);
-    wf_os_free(f->dir_buf);
     wf_os_free(f);
 }
 

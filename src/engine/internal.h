@@ -70,11 +70,6 @@ typedef struct wf_file {
     UINT32 uid, gid, pid;     /* credentials of the opener, for later requests */
     bool is_dir;
     bool no_fh;               /* symlinks and specials: opened without OPEN */
-    /* directory listing state (req_directory.c) */
-    void *dir_buf;
-    UINT32 dir_buf_len, dir_buf_cap;
-    UINT64 dir_buf_offset;    /* FUSE offset of the listing's first entry */
-    bool dir_eof;
 } wf_file;
 
 /* ---- the FUSE request a context is about to send (proto.c) ---- */
@@ -95,7 +90,6 @@ typedef struct wf_send {
     UINT32 data_len;
     UINT64 data_address;      /* or: payload at a provider address */
     UINT32 reply_max;         /* largest reply body accepted (READ, READDIR, ...) */
-    bool no_reply;            /* FORGET, BATCH_FORGET */
 } wf_send;
 
 typedef struct wf_reply {
@@ -228,7 +222,7 @@ void wf_prep_data(wf_ctx *c, const void *data, UINT32 len);
 void wf_prep_data_address(wf_ctx *c, UINT64 address, UINT32 len);
 size_t wf_send_size(const wf_send *send);
 NTSTATUS wf_emit(wf_engine *e, wf_ctx *c, void *buf, size_t cap, size_t *len);
-void wf_reply_check(wf_engine *e, const wf_send *sent, wf_reply *reply);
+void wf_reply_check(const wf_send *sent, wf_reply *reply);
 bool wf_attr_sane(const struct fuse_attr *attr);
 bool wf_entry_out_sane(const struct fuse_entry_out *entry, bool negative_ok);
 

@@ -24,7 +24,6 @@ void *wf_prep(wf_ctx *c, UINT32 opcode, UINT64 nodeid, UINT32 body_len)
     s->data_len = 0;
     s->data_address = 0;
     s->reply_max = 0;
-    s->no_reply = false;
     return s->body.bytes;
 }
 
@@ -201,9 +200,8 @@ static bool reply_shape_ok(const wf_send *sent, const wf_reply *r)
     }
 }
 
-void wf_reply_check(wf_engine *e, const wf_send *sent, wf_reply *r)
+void wf_reply_check(const wf_send *sent, wf_reply *r)
 {
-    (void)e;
     /* Linux accepts errors from -1 to -511 only; so do we. */
     if (r->error > 0 || r->error <= -512) {
         r->status = STATUS_INVALID_NETWORK_RESPONSE;

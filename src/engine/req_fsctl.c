@@ -245,7 +245,6 @@ static void replace_file(wf_ctx *c, bool make_symlink)
 
 void wf_step_file_system_control(wf_ctx *c)
 {
-    wf_engine *e = c->engine;
     fsctl_state *s = WF_STATE(c, fsctl_state);
     const FSP_FSCTL_TRANSACT_REQ *req = c->req;
 
@@ -306,11 +305,6 @@ change:
             if (NT_SUCCESS(status) && !is_symlink(c->file))
                 status = STATUS_NOT_A_REPARSE_POINT;
         }
-        if (NT_SUCCESS(status) && req->Req.FileSystemControl.FsControlCode ==
-                FSCTL_SET_REPARSE_POINT && is_symlink(c->file) == false && c->file->is_dir) {
-            /* A directory becomes a link only when it is empty, as RMDIR will insist. */
-            status = STATUS_SUCCESS;
-        }
         if (NT_SUCCESS(status))
             status = wf_request_path(c, req->FileName, c->path, &len);
         if (NT_SUCCESS(status) && len <= 1)
@@ -329,7 +323,6 @@ change:
     WF_AWAIT(c, replace_file(c, req->Req.FileSystemControl.FsControlCode ==
         FSCTL_SET_REPARSE_POINT));
     wf_complete(c, s->status, 0);
-    (void)e;
     WF_CORO_END(c);
 }
 

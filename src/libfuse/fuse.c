@@ -1856,6 +1856,24 @@ static void fuse_lib_forget_multi(fuse_req_t req, size_t count, struct fuse_forg
     fuse_reply_none(req);
 }
 
+/* GETATTR and SETATTR answer alike: a hidden (unlinked, open) file has one link less. */
+static void reply_attr(struct fuse *f, fuse_req_t req, fuse_ino_t ino, struct stat *buf)
+{
+    struct node *node;
+
+    pthread_mutex_lock(&f->lock);
+    node = get_node_nocheck(f, ino);
+    if (node != NULL) {
+        if (node->is_hidden && buf->st_nlink > 0)
+            buf->st_nlink--;
+        if (f->conf.auto_cache)
+            update_stat(node, buf);
+    }
+    pthread_mutex_unlock(&f->lock);
+    set_stat(f, ino, buf);
+    fuse_reply_attr(req, buf, f->conf.attr_timeout);
+}
+
 static void fuse_lib_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     struct fuse *f = req_fuse_prepare(req);
@@ -1877,17 +1895,7 @@ static void fuse_lib_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
         reply_err(req, err);
         return;
     }
-    pthread_mutex_lock(&f->lock);
-    struct node *node = get_node_nocheck(f, ino);
-    if (node != NULL) {
-        if (node->is_hidden && buf.st_nlink > 0)
-            buf.st_nlink--;
-        if (f->conf.auto_cache)
-            update_stat(node, &buf);
-    }
-    pthread_mutex_unlock(&f->lock);
-    set_stat(f, ino, &buf);
-    fuse_reply_attr(req, &buf, f->conf.attr_timeout);
+    reply_attr(f, req, ino, &buf);
 }
 
 static void fuse_lib_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
@@ -1936,17 +1944,7 @@ static void fuse_lib_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, 
         reply_err(req, err);
         return;
     }
-    pthread_mutex_lock(&f->lock);
-    struct node *node = get_node_nocheck(f, ino);
-    if (node != NULL) {
-        if (node->is_hidden && buf.st_nlink > 0)
-            buf.st_nlink--;
-        if (f->conf.auto_cache)
-            update_stat(node, &buf);
-    }
-    pthread_mutex_unlock(&f->lock);
-    set_stat(f, ino, &buf);
-    fuse_reply_attr(req, &buf, f->conf.attr_timeout);
+    reply_attr(f, req, ino, &buf);
 }
 
 static void fuse_lib_access(fuse_req_t req, fuse_ino_t ino, int mask)
