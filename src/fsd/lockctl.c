@@ -97,8 +97,11 @@ static NTSTATUS lock_prologue(wf_fsd_volume *v, nt_handle handle, INT64 offset, 
         status = STATUS_INVALID_DEVICE_REQUEST;
     else if (f->node->is_dir)
         status = STATUS_INVALID_PARAMETER;
-    else if (length < 0 || (UINT64)offset > UINT64_MAX - (UINT64)length)
-        /* Offsets are unsigned here, as in FsRtl; the end must not wrap. */
+    else if ((UINT64)offset > UINT64_MAX - (UINT64)length)
+        /*
+         * Offsets and lengths are unsigned, as in FsRtl: LockFileEx(0,
+         * MAXDWORD, MAXDWORD) is the usual whole-file lock. The end must not wrap.
+         */
         status = STATUS_INVALID_LOCK_RANGE;
     if (!NT_SUCCESS(status)) {
         fsd_fobj_release(v, f);

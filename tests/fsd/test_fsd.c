@@ -1666,7 +1666,11 @@ static void unlock_rules(void **state)
     assert_status(read_at(x, b, 0, 10, 0), STATUS_SUCCESS);
     /* Ranges that wrap, handles that may not lock, and directories. */
     assert_status(lock(x, a, -1, 10, 0, true, true), STATUS_INVALID_LOCK_RANGE);
-    assert_status(lock(x, a, 0, -1, 0, true, true), STATUS_INVALID_LOCK_RANGE);
+    assert_status(lock(x, a, 1, -1, 0, true, true), STATUS_INVALID_LOCK_RANGE);
+    /* The whole-file lock of LockFileEx(0, MAXDWORD, MAXDWORD): a length of 2^64 - 1. */
+    assert_status(lock(x, a, 0, -1, 0, true, true), STATUS_SUCCESS);
+    assert_status(read_at(x, b, 5, 10, 0), STATUS_FILE_LOCK_CONFLICT);
+    assert_status(nt_unlock_file(x->vol, a, &iosb, 0, -1, 0), STATUS_SUCCESS);
     attr = open_ok(x, "\\f", FILE_READ_ATTRIBUTES, SHARE_ALL, FILE_OPEN, 0);
     assert_status(lock(x, attr, 0, 1, 0, true, true), STATUS_ACCESS_DENIED);
     m_mk(x->m, "/", "d", DIR_MODE, NULL);
