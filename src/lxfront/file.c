@@ -2,7 +2,7 @@
  * file.c - open files: one NT handle per FUSE file handle (fh), opened
  * with the access open(2)'s flags ask for and shared every way; reads
  * and writes at the kernel's offsets; flock(2) through NT byte-range
- * locks.
+ * locks (fcntl's are in plock.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -93,6 +93,13 @@ void lx_file_release(lx_req *r, lx_file *f)
     unlist_locked(r->lx, f);
     pthread_mutex_unlock(&r->lx->lock);
     lx_file_put(r, f);
+}
+
+void lx_file_hold(wf_lx *lx, lx_file *f)
+{
+    pthread_mutex_lock(&lx->lock);
+    f->refs++;
+    pthread_mutex_unlock(&lx->lock);
 }
 
 lx_file *lx_file_any(wf_lx *lx, lx_node *n)
@@ -319,6 +326,7 @@ void lx_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
         lx_reply_err(&r, ENOMEM);
         return;
     }
+    lx_as_lock_owner(&r);
     status = lx_nt_read(&r, f->handle, buf, (UINT32)size, off, &done);
     if (status == STATUS_END_OF_FILE)
         fuse_reply_buf(req, buf, 0);
@@ -342,6 +350,7 @@ void lx_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
         lx_reply_err(&r, EINVAL);
         return;
     }
+    lx_as_lock_owner(&r);
     status = lx_nt_write(&r, f->handle, buf, (UINT32)size, off, &done);
     if (!NT_SUCCESS(status)) {
         lx_reply_err(&r, lx_errno(status));
@@ -355,9 +364,15 @@ void lx_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     lx_req r;
 
-    (void)fi;
-    /* close(2) of one descriptor: the handle stays until the last one (release). */
-    lx_begin(&r, req, "FLUSH %llu", (unsigned long long)ino);
+    /*
+     * close(2) of one descriptor: the handle stays until the last one
+     * (release), but the closing process's record locks on the file go now.
+     */
+    lx_begin(&r, req, "FLUSH %llu owner %llx", (unsigned long long)ino,
+        (unsigned long long)fi->lock_owner);
+    lx_as_lock_owner(&r);
+    lx_plock_drop_owner(&r, lx_file_of(fi)->node, fi->lock_owner);
+    lx_as_caller(&r);
     lx_reply_err(&r, 0);
 }
 
@@ -367,6 +382,9 @@ void lx_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     lx_file *f = lx_file_of(fi);
 
     lx_begin(&r, req, "RELEASE %llu", (unsigned long long)ino);
+    lx_as_lock_owner(&r);
+    lx_plock_drop_file(&r, f);
+    lx_as_caller(&r);
     lx_file_release(&r, f);
     lx_reply_err(&r, 0);
 }
@@ -404,7 +422,7 @@ void lx_op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int 
      * shares it): NT locks are owned by handle, process and key, so every
      * lock call names process 0.
      */
-    wf_fsd_set_thread_credentials(r.uid, r.gid, 0);
+    lx_as_lock_owner(&r);
     pthread_mutex_lock(&f->dir_lock);
     if (f->flock == want) {
         pthread_mutex_unlock(&f->dir_lock);

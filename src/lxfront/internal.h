@@ -10,7 +10,9 @@
  * that path returned, and exclusive by rename around its NT rename and
  * the table update, so that no path goes stale between the two (WinFsp's
  * FSD keeps the same rule with its FileRenameResource). A request never
- * takes rename_lock twice. Order: rename_lock, then lock.
+ * takes rename_lock twice. lx->plock_lock guards POSIX record locks
+ * (plock.c); it is held across NtLockFile/NtUnlockFile only. Order:
+ * rename_lock, plock_lock, lock.
  */
 #ifndef WINFUSE_LXFRONT_INTERNAL_H
 #define WINFUSE_LXFRONT_INTERNAL_H
@@ -35,6 +37,8 @@
 /* Longest name component (NTFS's, and the volume's default). */
 #define LX_NAME_MAX 255
 
+typedef struct lx_plock lx_plock;
+
 typedef struct lx_node {
     struct lx_node *id_next, *name_next;  /* hash chains */
     uint64_t nodeid;
@@ -46,6 +50,7 @@ typedef struct lx_node {
     WCHAR *name;             /* the Windows name in parent (no separator) */
     size_t name_len;
     bool unlinked;           /* no name any more (deleted, replaced) */
+    lx_plock *plocks;        /* fcntl record locks held on it (plock.c) */
 } lx_node;
 
 typedef struct lx_dirent {
@@ -79,6 +84,8 @@ struct wf_lx {
 
     pthread_mutex_t lock;
     pthread_rwlock_t rename_lock;
+    pthread_mutex_t plock_lock;
+    pthread_cond_t plock_cond;   /* a record lock was let go */
     lx_node **by_id, **by_name;
     size_t id_buckets, name_buckets; /* powers of two */
     size_t node_count;
@@ -113,6 +120,14 @@ void lx_reply_err(lx_req *r, int err);
 /* Act as root for the next NT calls of this thread (privileged steps), or as the caller again. */
 void lx_as_root(lx_req *r);
 void lx_as_caller(lx_req *r);
+/*
+ * Act as the process that owns byte-range locks: NT locks belong to a
+ * handle, a process and a key, and reads and writes are checked against
+ * them by the same triple. lxfront names process 0 for locks and for data
+ * I/O, so that a lock belongs to the handle (the open file description)
+ * whichever Linux process uses it.
+ */
+void lx_as_lock_owner(lx_req *r);
 
 /* ---- node.c ---- */
 
@@ -154,8 +169,9 @@ NTSTATUS lx_nt_query_dir(lx_req *r, nt_handle h, void *buf, UINT32 len, bool res
     UINT32 *done);
 NTSTATUS lx_nt_query_volume(lx_req *r, nt_handle h, void *info, UINT32 len, UINT32 cls);
 NTSTATUS lx_nt_flush(lx_req *r, nt_handle h);
-NTSTATUS lx_nt_lock(lx_req *r, nt_handle h, INT64 off, INT64 len, bool exclusive);
-NTSTATUS lx_nt_unlock(lx_req *r, nt_handle h, INT64 off, INT64 len);
+/* Fail-immediately byte-range locks; offsets and lengths are unsigned, as in FsRtl. */
+NTSTATUS lx_nt_lock(lx_req *r, nt_handle h, UINT64 off, UINT64 len, bool exclusive);
+NTSTATUS lx_nt_unlock(lx_req *r, nt_handle h, UINT64 off, UINT64 len);
 NTSTATUS lx_nt_fsctl(lx_req *r, nt_handle h, UINT32 code, const void *in, UINT32 in_len,
     void *out, UINT32 out_len, UINT32 *done);
 NTSTATUS lx_nt_query_security(lx_req *r, nt_handle h, UINT32 info, void *sd, UINT32 len,
@@ -204,6 +220,9 @@ void lx_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void lx_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void lx_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 void lx_op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op);
+void lx_op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct flock *lock);
+void lx_op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct flock *lock,
+    int sleep);
 void lx_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
     struct fuse_file_info *fi);
 void lx_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
@@ -222,6 +241,18 @@ void lx_file_put(lx_req *r, lx_file *f);
 /* The handle changed the file: keep Windows from stamping times when it closes. */
 void lx_file_stamp(lx_req *r, lx_file *f);
 void lx_files_close_all(wf_lx *lx);
+/* One more borrower of f (lx_file_put lets go). */
+void lx_file_hold(wf_lx *lx, lx_file *f);
+
+/* plock.c: fcntl record locks as NT byte-range locks. Results are errno values. */
+int lx_plock_get(lx_req *r, lx_file *f, uint64_t owner, struct flock *lk);
+int lx_plock_set(lx_req *r, lx_file *f, uint64_t owner, const struct flock *lk, bool sleep);
+/* close(2) of a descriptor: the owner's locks on the node go (FLUSH). */
+void lx_plock_drop_owner(lx_req *r, lx_node *n, uint64_t owner);
+/* The open file goes (RELEASE): locks still taken through it go too (OFD locks). */
+void lx_plock_drop_file(lx_req *r, lx_file *f);
+/* Teardown: free the node's lock records, no NT calls (the handles are gone). */
+void lx_plock_discard(lx_node *n);
 static inline lx_file *lx_file_of(const struct fuse_file_info *fi)
 {
     return fi ? (lx_file *)(uintptr_t)fi->fh : NULL;

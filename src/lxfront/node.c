@@ -60,6 +60,7 @@ void lx_nodes_destroy(wf_lx *lx)
             lx_node *n = lx->by_id[b];
             while (n) {
                 lx_node *next = n->id_next;
+                lx_plock_discard(n);
                 free(n->name);
                 free(n);
                 n = next;
@@ -170,6 +171,7 @@ static void release_locked(wf_lx *lx, lx_node *n)
             name_remove_locked(lx, n);
         id_remove_locked(lx, n);
         lx->node_count--;
+        lx_plock_discard(n);
         free(n->name);
         free(n);
         if (!parent)

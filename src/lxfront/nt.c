@@ -198,32 +198,33 @@ NTSTATUS lx_nt_flush(lx_req *r, nt_handle h)
     return status;
 }
 
-NTSTATUS lx_nt_lock(lx_req *r, nt_handle h, INT64 off, INT64 len, bool exclusive)
+NTSTATUS lx_nt_lock(lx_req *r, nt_handle h, UINT64 off, UINT64 len, bool exclusive)
 {
     nt_io_status iosb = {0, 0};
     NTSTATUS status;
     char sbuf[WF_STATUS_FORMAT_MAX];
 
     count(r);
-    status = nt_lock_file(r->lx->volume, h, &iosb, off, len, 0, true, exclusive);
+    status = nt_lock_file(r->lx->volume, h, &iosb, (INT64)off, (INT64)len, 0, true, exclusive);
     if (lx_tracing(r->lx))
-        lx_trace(r->lx, "nt       #%llu NtLockFile(%llu, %lld+%lld, %s, fail immediately) -> %s",
-        r->id, (unsigned long long)h, (long long)off, (long long)len,
+        lx_trace(r->lx, "nt       #%llu NtLockFile(%llu, %llu+%llu, %s, fail immediately) -> %s",
+        r->id, (unsigned long long)h, (unsigned long long)off, (unsigned long long)len,
         exclusive ? "exclusive" : "shared", st(status, sbuf));
     return status;
 }
 
-NTSTATUS lx_nt_unlock(lx_req *r, nt_handle h, INT64 off, INT64 len)
+NTSTATUS lx_nt_unlock(lx_req *r, nt_handle h, UINT64 off, UINT64 len)
 {
     nt_io_status iosb = {0, 0};
     NTSTATUS status;
     char sbuf[WF_STATUS_FORMAT_MAX];
 
     count(r);
-    status = nt_unlock_file(r->lx->volume, h, &iosb, off, len, 0);
+    status = nt_unlock_file(r->lx->volume, h, &iosb, (INT64)off, (INT64)len, 0);
     if (lx_tracing(r->lx))
-        lx_trace(r->lx, "nt       #%llu NtUnlockFile(%llu, %lld+%lld) -> %s", r->id,
-        (unsigned long long)h, (long long)off, (long long)len, st(status, sbuf));
+        lx_trace(r->lx, "nt       #%llu NtUnlockFile(%llu, %llu+%llu) -> %s", r->id,
+        (unsigned long long)h, (unsigned long long)off, (unsigned long long)len,
+        st(status, sbuf));
     return status;
 }
 

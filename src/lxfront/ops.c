@@ -1241,5 +1241,7 @@ const struct fuse_lowlevel_ops lx_ops = {
     .access = op_access,
     .create = lx_op_create,
     .flock = lx_op_flock,
+    .getlk = lx_op_getlk,
+    .setlk = lx_op_setlk,
     .fallocate = lx_op_fallocate,
 };

@@ -104,6 +104,11 @@ void lx_as_caller(lx_req *r)
     wf_fsd_set_thread_credentials(r->uid, r->gid, r->pid);
 }
 
+void lx_as_lock_owner(lx_req *r)
+{
+    wf_fsd_set_thread_credentials(r->uid, r->gid, 0);
+}
+
 /* ---- the instance ---- */
 
 int wf_lx_new(wf_fsd_volume *volume, const wf_lx_options *options, wf_lx **out)
@@ -124,6 +129,14 @@ int wf_lx_new(wf_fsd_volume *volume, const wf_lx_options *options, wf_lx **out)
         lx->opt.max_threads = 16;
     pthread_mutex_init(&lx->lock, NULL);
     pthread_mutex_init(&lx->trace_lock, NULL);
+    pthread_mutex_init(&lx->plock_lock, NULL);
+    {
+        pthread_condattr_t cattr;
+        pthread_condattr_init(&cattr);
+        pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+        pthread_cond_init(&lx->plock_cond, &cattr);
+        pthread_condattr_destroy(&cattr);
+    }
     /* Writers first: a rename must not starve behind a stream of opens. */
     pthread_rwlockattr_init(&attr);
     pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
@@ -142,8 +155,7 @@ static void lx_init(void *userdata, struct fuse_conn_info *conn)
 {
     wf_lx *lx = userdata;
 
-    /* Locks: flock through NT byte-range locks; fcntl locks stay in the kernel. */
-    conn->want &= ~(unsigned)FUSE_CAP_POSIX_LOCKS;
+    /* flock and fcntl locks both come here (the defaults), to become NT byte-range locks. */
     /* Every write is an NT write: no page cache write-back to hold data back. */
     conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
     /* FILETIMEs count 100 ns. */
@@ -258,6 +270,8 @@ void wf_lx_delete(wf_lx *lx)
         fuse_session_destroy(lx->se);
     lx_nodes_destroy(lx);
     pthread_rwlock_destroy(&lx->rename_lock);
+    pthread_cond_destroy(&lx->plock_cond);
+    pthread_mutex_destroy(&lx->plock_lock);
     pthread_mutex_destroy(&lx->trace_lock);
     pthread_mutex_destroy(&lx->lock);
     free(lx->mountpoint);
