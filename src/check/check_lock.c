@@ -227,6 +227,21 @@ static void beyond_eof(ck_ctx *c)
     CK_OK(c, unlock(c, h1, (INT64)1 << 40, 4096, 0));
 }
 
+static void whole_file(ck_ctx *c)
+{
+    nt_handle h1, h2;
+
+    two(c, &h1, &h2);
+    CK_BAIL(c);
+    /* LockFileEx(h, 0, 0, MAXDWORD, MAXDWORD): a length of 2^64 - 1 from offset 0. */
+    CK_OK(c, lock(c, h1, 0, -1, 0, true));
+    CK_STATUS(c, STATUS_LOCK_NOT_GRANTED, lock(c, h2, (INT64)1 << 62, 1, 0, false));
+    CK_STATUS(c, STATUS_FILE_LOCK_CONFLICT, rd(c, h2, 0, 10, 0));
+    CK_OK(c, unlock(c, h1, 0, -1, 0));
+    /* A range whose end wraps is refused. */
+    CK_STATUS(c, STATUS_INVALID_LOCK_RANGE, lock(c, h1, 2, -1, 0, true));
+}
+
 static void zero_length(ck_ctx *c)
 {
     nt_handle h1, h2;
@@ -288,6 +303,9 @@ const ck_case ck_cases_lock[] = {
         "lock_cached_test"},
     {"lock_beyond_eof", beyond_eof, 0,
         "ranges past the end of the file (up to 2^40) lock", "lock_cached_test"},
+    {"lock_whole_file", whole_file, 0,
+        "offset 0, length 2^64-1 (LockFileEx with MAXDWORD, MAXDWORD) locks everything; "
+        "a range that wraps: STATUS_INVALID_LOCK_RANGE", "lock_cached_test"},
     {"lock_zero_length", zero_length, 0,
         "a zero-length lock is granted and conflicts with no I/O", "lock_cached_test"},
     {"lock_no_data_access", no_data_access, 0,
