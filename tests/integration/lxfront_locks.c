@@ -559,6 +559,44 @@ static void io_under_a_write_lock(void **state)
     close(fd);
 }
 
+/* Retried while refused, for up to 10 s. */
+static int eventually_lk(int fd, int cmd, short type, off_t start, off_t len)
+{
+    int err;
+    for (int i = 0; (err = lk(fd, cmd, type, start, len)) == EAGAIN && i < 1000; i++)
+        usleep(10 * 1000);
+    return err;
+}
+
+static NTSTATUS eventually_win_lock(INT64 off, INT64 len, bool exclusive)
+{
+    NTSTATUS status;
+    for (int i = 0; (status = win_lock(off, len, exclusive)) == STATUS_LOCK_NOT_GRANTED && i < 1000;
+         i++)
+        usleep(10 * 1000);
+    return status;
+}
+
+static void ofd_locks_belong_to_the_open_file(void **state)
+{
+    int fd1 = open_file(), fd2 = open_file();
+
+    (void)state;
+    /* Open file description locks: two descriptors of one process are two owners. */
+    assert_int_equal(lk(fd1, F_OFD_SETLK, F_WRLCK, 0, 10), 0);
+    assert_int_equal(lk(fd2, F_OFD_SETLK, F_WRLCK, 5, 1), EAGAIN);
+    assert_int_equal(win_lock(0, 10, true), STATUS_LOCK_NOT_GRANTED);
+    /*
+     * ... and go when their file is released: the kernel sends RELEASE
+     * after close(2) returned, so the other owner may have to try again.
+     */
+    close(fd1);
+    assert_int_equal(eventually_lk(fd2, F_OFD_SETLK, F_WRLCK, 5, 1), 0);
+    close(fd2);
+    assert_int_equal(eventually_win_lock(0, 10, true), STATUS_SUCCESS);
+    assert_int_equal(win_unlock(0, 10), STATUS_SUCCESS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -571,6 +609,7 @@ int main(void)
         cmocka_unit_test_setup(closing_any_descriptor_releases, test_setup),
         cmocka_unit_test_setup(flock_and_fcntl_locks_are_independent, test_setup),
         cmocka_unit_test_setup(io_under_a_write_lock, test_setup),
+        cmocka_unit_test_setup(ofd_locks_belong_to_the_open_file, test_setup),
     };
     int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
     return wf_test_tally(sizeof tests / sizeof tests[0], failed);
