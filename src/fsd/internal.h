@@ -50,8 +50,9 @@ typedef struct fsd_req {
     struct fsd_req *next;        /* queue */
     struct fsd_req *hash_next;   /* in flight, by hint */
     UINT64 hint;
-    int state;
+    int state;                   /* written under the lock, atomically: spinners read it */
     bool waited;                 /* a caller waits for it; else it is posted */
+    bool sleeping;               /* the caller sleeps on cond (not spinning) */
     bool abandoned;              /* the caller gave up while the engine had it */
     bool caller_memory;          /* Address names the caller's buffer: never abandon */
     bool was_queued;             /* cancelled before the engine ever saw it */
@@ -178,6 +179,13 @@ struct wf_fsd_volume {
     bool stopped;
     UINT32 active_calls;
     UINT64 wake_gen;
+    /* Spinning before sleeping: see "spinning" in volume.c. */
+    UINT32 queue_events;         /* bumped (atomically) when next_request should look again */
+    UINT32 queue_sleepers;       /* next_request callers asleep on queue_cond */
+    UINT32 idle_spinners;        /* next_request callers spinning (atomic) */
+    UINT32 spinners;             /* all spinning threads (atomic) */
+    UINT32 spinners_max;         /* the number of CPUs; 0 on one CPU */
+    UINT64 spin_ns;              /* how long one spin may last; 0: never spin */
     /* requests */
     fsd_req *queue_head, *queue_tail;
     fsd_req *inflight[FSD_INFLIGHT_BUCKETS];

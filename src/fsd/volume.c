@@ -2,15 +2,17 @@
  * volume.c - the volume, its I/O queue and the provider the engine pulls
  * requests from.
  *
- * A caller builds a request, queues it and sleeps on the request's own
- * condition variable; an engine thread takes it in next_request and hands
- * back the response in complete(), which wakes exactly that caller. As in
+ * A caller builds a request, queues it and waits (a short spin, then a
+ * sleep on the request's own condition variable); an engine thread takes
+ * it in next_request and hands back the response in complete(), which
+ * wakes exactly that caller. As in
  * WinFsp's ioq.c a request nobody takes within IrpTimeout is cancelled;
  * one the engine took is waited for (the engine may be copying into the
  * caller's buffer) unless it names no caller memory, and a stopped volume
  * (its file system died) cancels everything at once.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,6 +69,75 @@ static void cond_init(pthread_cond_t *cond)
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(cond, &attr);
     pthread_condattr_destroy(&attr);
+}
+
+/* ---- spinning ---- */
+
+/*
+ * Most requests are answered within microseconds by an engine thread on
+ * another CPU, and the next request often follows as fast. Sleeping on a
+ * condition variable for that long costs a futex wait, a wake-up of the
+ * sleeper on another CPU and two context switches: measured, that was
+ * most of the time of a request. So a caller about to sleep for its
+ * response, and an engine thread about to sleep for a request, first
+ * watch for it without the lock for up to spin_ns (WF_FSD_SPIN_US in the
+ * environment overrides the default; 0 turns spinning off).
+ *
+ * The watcher calls sched_yield between looks rather than pausing: when
+ * the thread it waits for (or the one that will queue the next request)
+ * is runnable on the same CPU, it gets that CPU at once instead of at the
+ * next preemption, so a spinner mostly burns time the CPU would idle. At most
+ * one thread spins for a request (a second could take nothing the first
+ * cannot), no more threads spin than there are CPUs, and on one CPU
+ * nobody spins.
+ */
+#define FSD_SPIN_NS_DEFAULT 50000u
+
+static void spin_init(wf_fsd_volume *v)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *us = getenv("WF_FSD_SPIN_US");
+
+    v->spinners_max = cpus > 1 ? (UINT32)cpus : 0;
+    v->spin_ns = FSD_SPIN_NS_DEFAULT;
+    if (us && *us)
+        v->spin_ns = (UINT64)strtoul(us, NULL, 10) * 1000u;
+    if (!v->spinners_max)
+        v->spin_ns = 0;
+}
+
+static bool spin_enter(wf_fsd_volume *v)
+{
+    UINT32 n = __atomic_load_n(&v->spinners, __ATOMIC_RELAXED);
+
+    while (n < v->spinners_max)
+        if (__atomic_compare_exchange_n(&v->spinners, &n, n + 1, true, __ATOMIC_ACQUIRE,
+                __ATOMIC_RELAXED))
+            return true;
+    return false;
+}
+
+static void spin_leave(wf_fsd_volume *v)
+{
+    __atomic_sub_fetch(&v->spinners, 1, __ATOMIC_RELEASE);
+}
+
+/* One more turn of a spin that began at start; false once spin_ns has passed. */
+static bool spin_again(const wf_fsd_volume *v, UINT64 start)
+{
+    sched_yield();
+    return fsd_now() - start < v->spin_ns;
+}
+
+static void req_set_state(fsd_req *r, int state)
+{
+    __atomic_store_n(&r->state, state, __ATOMIC_RELEASE);
+}
+
+/* Tell next_request to look again; under v->lock. */
+static void queue_event_locked(wf_fsd_volume *v)
+{
+    __atomic_add_fetch(&v->queue_events, 1, __ATOMIC_SEQ_CST);
 }
 
 /* ---- credentials ---- */
@@ -236,7 +307,7 @@ static void enqueue_locked(wf_fsd_volume *v, fsd_req *r)
 {
     r->hint = ++v->next_hint;
     r->req->Hint = r->hint;
-    r->state = FSD_REQ_QUEUED;
+    req_set_state(r, FSD_REQ_QUEUED);
     r->next = NULL;
     if (v->queue_tail)
         v->queue_tail->next = r;
@@ -244,7 +315,14 @@ static void enqueue_locked(wf_fsd_volume *v, fsd_req *r)
         v->queue_head = r;
     v->queue_tail = r;
     v->outstanding++;
-    pthread_cond_signal(&v->queue_cond);
+    queue_event_locked(v);
+    /*
+     * A spinner sees the event and takes the request; waking a sleeper too
+     * would only have it find the queue empty. Whoever takes a request
+     * wakes a sleeper for the rest (prov_next_request).
+     */
+    if (v->queue_sleepers && !__atomic_load_n(&v->idle_spinners, __ATOMIC_SEQ_CST))
+        pthread_cond_signal(&v->queue_cond);
 }
 
 static void outstanding_done_locked(wf_fsd_volume *v)
@@ -261,6 +339,19 @@ static void discard_locked(wf_fsd_volume *v, fsd_req *r)
     req_destroy(r);
 }
 
+/* Watch, without the lock, for r to be answered or cancelled. */
+static void spin_for_response(wf_fsd_volume *v, fsd_req *r)
+{
+    UINT64 start = fsd_now();
+    int state;
+
+    do {
+        state = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
+        if (state == FSD_REQ_DONE || state == FSD_REQ_CANCELLED)
+            return;
+    } while (spin_again(v, start));
+}
+
 NTSTATUS fsd_send(wf_fsd_volume *v, fsd_req **pr)
 {
     fsd_req *r = *pr;
@@ -269,7 +360,7 @@ NTSTATUS fsd_send(wf_fsd_volume *v, fsd_req **pr)
 
     pthread_mutex_lock(&v->lock);
     if (v->stopped || v->state == FSD_VOL_GONE || v->state == FSD_VOL_NEW) {
-        r->state = FSD_REQ_CANCELLED;
+        req_set_state(r, FSD_REQ_CANCELLED);
         r->was_queued = true;
         pthread_mutex_unlock(&v->lock);
         return STATUS_CANCELLED;
@@ -277,9 +368,33 @@ NTSTATUS fsd_send(wf_fsd_volume *v, fsd_req **pr)
     r->waited = true;
     enqueue_locked(v, r);
     deadline = fsd_expiry(v->irp_timeout_ns);
+    /*
+     * r stays ours while we spin: only this thread frees or abandons a
+     * waited request, and everything below runs again under the lock.
+     */
+    if (v->spin_ns && spin_enter(v)) {
+        pthread_mutex_unlock(&v->lock);
+        spin_for_response(v, r);
+        spin_leave(v);
+        /*
+         * Done is final, and complete() touches r no more once it says so
+         * to a caller that does not sleep: no need to queue up for the lock
+         * complete() still holds.
+         */
+        if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) == FSD_REQ_DONE)
+            return (NTSTATUS)r->rsp->IoStatus.Status;
+        pthread_mutex_lock(&v->lock);
+    }
     while (r->state != FSD_REQ_DONE && r->state != FSD_REQ_CANCELLED) {
         bool stop = v->stopped;
-        if (!stop && !wait_until(&r->cond, &v->lock, deadline)) {
+        bool woken = true;
+
+        if (!stop) {
+            r->sleeping = true;
+            woken = wait_until(&r->cond, &v->lock, deadline);
+            r->sleeping = false;
+        }
+        if (!woken) {
             /* Taken requests that name the caller's buffer must run to the end. */
             if (r->state == FSD_REQ_TAKEN && r->caller_memory)
                 deadline = UINT64_MAX;
@@ -292,7 +407,7 @@ NTSTATUS fsd_send(wf_fsd_volume *v, fsd_req **pr)
             queue_remove(v, r);
             outstanding_done_locked(v);
             r->was_queued = true;
-            r->state = FSD_REQ_CANCELLED;
+            req_set_state(r, FSD_REQ_CANCELLED);
         } else if (r->state == FSD_REQ_TAKEN) {
             if (r->caller_memory && !v->stopped)
                 continue;
@@ -319,6 +434,14 @@ void fsd_req_free(wf_fsd_volume *v, fsd_req *r)
 {
     if (!r)
         return;
+    /*
+     * Without a token the request is this thread's alone (answered,
+     * cancelled or never sent): the lock guards only the token table.
+     */
+    if (!r->token) {
+        req_destroy(r);
+        return;
+    }
     pthread_mutex_lock(&v->lock);
     discard_locked(v, r);
     pthread_mutex_unlock(&v->lock);
@@ -355,35 +478,70 @@ void fsd_post_close(wf_fsd_volume *v, UINT64 user_context, UINT64 user_context2)
 
 /* ---- the provider ---- */
 
+/* Watch, without the lock, for a queue event after the one numbered seen. */
+static void spin_for_request(wf_fsd_volume *v, UINT32 seen)
+{
+    UINT64 start = fsd_now();
+
+    do {
+        if (__atomic_load_n(&v->queue_events, __ATOMIC_ACQUIRE) != seen)
+            return;
+    } while (spin_again(v, start));
+}
+
 static NTSTATUS prov_next_request(void *context, FSP_FSCTL_TRANSACT_REQ *req, size_t cap,
     int64_t timeout_ns)
 {
     wf_fsd_volume *v = context;
     UINT64 gen, deadline;
     NTSTATUS status = STATUS_TIMEOUT;
+    bool spun = false;
 
     pthread_mutex_lock(&v->lock);
     gen = v->wake_gen;
     deadline = timeout_ns < 0 ? UINT64_MAX : fsd_expiry((UINT64)timeout_ns);
     for (;;) {
         fsd_req *r = v->queue_head;
+        bool woken;
+
         if (r && r->req->Size <= cap) {
             v->queue_head = r->next;
             if (!v->queue_head)
                 v->queue_tail = NULL;
             r->next = NULL;
-            r->state = FSD_REQ_TAKEN;
+            req_set_state(r, FSD_REQ_TAKEN);
             inflight_insert(v, r);
             memcpy(req, r->req, r->req->Size);
             status = STATUS_SUCCESS;
+            /* The enqueuer may have left the rest to a spinner that took only this one. */
+            if (v->queue_head && v->queue_sleepers)
+                pthread_cond_signal(&v->queue_cond);
             break;
         }
         if (v->state == FSD_VOL_GONE) {
             status = STATUS_VOLUME_DISMOUNTED;
             break;
         }
-        if (v->wake_gen != gen || timeout_ns == 0 ||
-            !wait_until(&v->queue_cond, &v->lock, deadline))
+        if (v->wake_gen != gen || timeout_ns == 0)
+            break;
+        if (!spun && v->spin_ns && !__atomic_load_n(&v->idle_spinners, __ATOMIC_SEQ_CST) &&
+            spin_enter(v)) {
+            UINT32 seen = v->queue_events;
+
+            spun = true;
+            __atomic_add_fetch(&v->idle_spinners, 1, __ATOMIC_SEQ_CST);
+            pthread_mutex_unlock(&v->lock);
+            spin_for_request(v, seen);
+            /* Before the lock: an enqueuer that still counts us will be seen by the look below. */
+            __atomic_sub_fetch(&v->idle_spinners, 1, __ATOMIC_SEQ_CST);
+            spin_leave(v);
+            pthread_mutex_lock(&v->lock);
+            continue;
+        }
+        v->queue_sleepers++;
+        woken = wait_until(&v->queue_cond, &v->lock, deadline);
+        v->queue_sleepers--;
+        if (!woken)
             break;
     }
     pthread_mutex_unlock(&v->lock);
@@ -410,6 +568,7 @@ static void prov_complete(void *context, const FSP_FSCTL_TRANSACT_RSP *rsp)
 {
     wf_fsd_volume *v = context;
     fsd_req *r;
+    bool sleeping;
 
     if (!rsp || rsp->Size < sizeof *rsp || rsp->Size > FSP_FSCTL_TRANSACT_RSP_SIZEMAX)
         return;
@@ -429,15 +588,19 @@ static void prov_complete(void *context, const FSP_FSCTL_TRANSACT_RSP *rsp)
     }
     if (!r->rsp)
         r->rsp = malloc(FSP_FSCTL_TRANSACT_RSP_SIZEMAX);
-    if (r->rsp) {
-        memcpy(r->rsp, rsp, rsp->Size);
-        r->state = FSD_REQ_DONE;
-    } else {
-        r->state = FSD_REQ_CANCELLED;
-    }
     token_free_locked(v, r->token);
     r->token = 0;
-    pthread_cond_signal(&r->cond);
+    sleeping = r->sleeping;
+    if (r->rsp)
+        memcpy(r->rsp, rsp, rsp->Size);
+    /*
+     * A caller that spins sees the state change by itself, and may take a
+     * response and free r before we unlock: r is not touched after this
+     * unless its caller sleeps, and a sleeper needs the lock to go on.
+     */
+    req_set_state(r, r->rsp ? FSD_REQ_DONE : FSD_REQ_CANCELLED);
+    if (sleeping)
+        pthread_cond_signal(&r->cond);
     pthread_mutex_unlock(&v->lock);
 }
 
@@ -447,6 +610,7 @@ static void prov_wake(void *context)
 
     pthread_mutex_lock(&v->lock);
     v->wake_gen++;
+    queue_event_locked(v);
     pthread_cond_broadcast(&v->queue_cond);
     pthread_mutex_unlock(&v->lock);
 }
@@ -525,7 +689,18 @@ NTSTATUS wf_fsd_volume_new(wf_fsd_volume **volume)
         free(v);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    pthread_mutex_init(&v->lock, NULL);
+    {
+        pthread_mutexattr_t attr;
+        pthread_mutexattr_init(&attr);
+        /*
+         * Spinners come back for the lock the moment they see what they
+         * waited for, usually while its holder finishes a short critical
+         * section: a brief spin on the lock beats a futex sleep.
+         */
+        pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+        pthread_mutex_init(&v->lock, &attr);
+        pthread_mutexattr_destroy(&attr);
+    }
     cond_init(&v->queue_cond);
     cond_init(&v->state_cond);
     pthread_rwlock_init(&v->rename_lock, NULL);
@@ -535,6 +710,7 @@ NTSTATUS wf_fsd_volume_new(wf_fsd_volume **volume)
     v->provider.wake = prov_wake;
     v->provider.credentials = prov_credentials;
     v->state = FSD_VOL_NEW;
+    spin_init(v);
     *volume = v;
     return STATUS_SUCCESS;
 }
@@ -603,7 +779,7 @@ static void cancel_queue_locked(wf_fsd_volume *v)
         r->next = NULL;
         outstanding_done_locked(v);
         if (r->waited) {
-            r->state = FSD_REQ_CANCELLED;
+            req_set_state(r, FSD_REQ_CANCELLED);
             r->was_queued = true;
             pthread_cond_signal(&r->cond);
         } else {
@@ -628,6 +804,7 @@ void wf_fsd_volume_stop(wf_fsd_volume *volume)
             if (r->waited)
                 pthread_cond_signal(&r->cond);
     pthread_cond_broadcast(&v->state_cond);
+    queue_event_locked(v);
     pthread_cond_broadcast(&v->queue_cond);
     pthread_mutex_unlock(&v->lock);
 }
@@ -643,6 +820,7 @@ void wf_fsd_volume_unmount(wf_fsd_volume *volume)
     if (v->state != FSD_VOL_MOUNTED) {
         if (v->state == FSD_VOL_NEW)
             v->state = FSD_VOL_GONE;
+        queue_event_locked(v);
         pthread_cond_broadcast(&v->queue_cond);
         pthread_mutex_unlock(&v->lock);
         return;
@@ -664,6 +842,7 @@ void wf_fsd_volume_unmount(wf_fsd_volume *volume)
             break;
     cancel_queue_locked(v);
     v->state = FSD_VOL_GONE;
+    queue_event_locked(v);
     pthread_cond_broadcast(&v->queue_cond);
     pthread_mutex_unlock(&v->lock);
 }
