@@ -46,6 +46,9 @@ enum {
     FSD_REQ_CANCELLED,   /* ended without a response */
 };
 
+/* Service-time classes: each request kind, small and large transfers apart. */
+#define FSD_SERVICE_BUCKETS (2 * FspFsctlTransactKindCount)
+
 typedef struct fsd_req {
     struct fsd_req *next;        /* queue */
     struct fsd_req *hash_next;   /* in flight, by hint */
@@ -57,6 +60,8 @@ typedef struct fsd_req {
     bool caller_memory;          /* Address names the caller's buffer: never abandon */
     bool was_queued;             /* cancelled before the engine ever saw it */
     UINT32 token;                /* access token registered for it, or 0 */
+    UINT32 bucket;               /* its service-time class (volume.c, "spinning") */
+    UINT64 taken_ns;             /* when the engine took it */
     pthread_cond_t cond;
     FSP_FSCTL_TRANSACT_REQ *req; /* FSP_FSCTL_TRANSACT_REQ_SIZEMAX bytes */
     FSP_FSCTL_TRANSACT_RSP *rsp; /* FSP_FSCTL_TRANSACT_RSP_SIZEMAX bytes, once done */
@@ -186,6 +191,7 @@ struct wf_fsd_volume {
     UINT32 spinners;             /* all spinning threads (atomic) */
     UINT32 spinners_max;         /* the number of CPUs; 0 on one CPU */
     UINT64 spin_ns;              /* how long one spin may last; 0: never spin */
+    UINT64 service_ns[FSD_SERVICE_BUCKETS]; /* recent service time per class (atomic) */
     /* requests */
     fsd_req *queue_head, *queue_tail;
     fsd_req *inflight[FSD_INFLIGHT_BUCKETS];

@@ -93,6 +93,44 @@ static void cond_init(pthread_cond_t *cond)
  */
 #define FSD_SPIN_NS_DEFAULT 50000u
 
+/*
+ * Spinning for a response only pays when the response comes within the
+ * spin: a large read or a directory listing takes longer, and its spin
+ * would only burn the CPU the engine thread needs. So the fsd keeps, per
+ * class of request (kind, and transfers over 16 KiB apart), a moving
+ * average of the service time -- from the engine taking the request to its
+ * response, whatever the caller did meanwhile -- and a caller spins only
+ * when that average is within the budget.
+ */
+#define FSD_LARGE_TRANSFER (16u * 1024u)
+
+static UINT32 service_bucket(const FSP_FSCTL_TRANSACT_REQ *req)
+{
+    UINT32 length = 0;
+
+    if (req->Kind >= FspFsctlTransactKindCount)
+        return 0;
+    if (req->Kind == FspFsctlTransactReadKind)
+        length = req->Req.Read.Length;
+    else if (req->Kind == FspFsctlTransactWriteKind)
+        length = req->Req.Write.Length;
+    return req->Kind * 2 + (length > FSD_LARGE_TRANSFER);
+}
+
+static void service_note(wf_fsd_volume *v, const fsd_req *r)
+{
+    UINT64 *avg = &v->service_ns[r->bucket];
+    INT64 old = (INT64)__atomic_load_n(avg, __ATOMIC_RELAXED);
+    INT64 took = (INT64)(fsd_now() - r->taken_ns);
+
+    __atomic_store_n(avg, (UINT64)(old + (took - old) / 8), __ATOMIC_RELAXED);
+}
+
+static bool worth_spinning(const wf_fsd_volume *v, const fsd_req *r)
+{
+    return v->spin_ns && __atomic_load_n(&v->service_ns[r->bucket], __ATOMIC_RELAXED) <= v->spin_ns;
+}
+
 static void spin_init(wf_fsd_volume *v)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -307,6 +345,7 @@ static void enqueue_locked(wf_fsd_volume *v, fsd_req *r)
 {
     r->hint = ++v->next_hint;
     r->req->Hint = r->hint;
+    r->bucket = service_bucket(r->req);
     req_set_state(r, FSD_REQ_QUEUED);
     r->next = NULL;
     if (v->queue_tail)
@@ -372,7 +411,7 @@ NTSTATUS fsd_send(wf_fsd_volume *v, fsd_req **pr)
      * r stays ours while we spin: only this thread frees or abandons a
      * waited request, and everything below runs again under the lock.
      */
-    if (v->spin_ns && spin_enter(v)) {
+    if (worth_spinning(v, r) && spin_enter(v)) {
         pthread_mutex_unlock(&v->lock);
         spin_for_response(v, r);
         spin_leave(v);
@@ -510,6 +549,7 @@ static NTSTATUS prov_next_request(void *context, FSP_FSCTL_TRANSACT_REQ *req, si
                 v->queue_tail = NULL;
             r->next = NULL;
             req_set_state(r, FSD_REQ_TAKEN);
+            r->taken_ns = fsd_now();
             inflight_insert(v, r);
             memcpy(req, r->req, r->req->Size);
             status = STATUS_SUCCESS;
@@ -579,6 +619,7 @@ static void prov_complete(void *context, const FSP_FSCTL_TRANSACT_RSP *rsp)
         return;
     }
     outstanding_done_locked(v);
+    service_note(v, r);
     if (!r->waited) {
         if (r->abandoned)
             complete_abandoned_locked(v, r, rsp);
