@@ -113,6 +113,7 @@ void wf_cache_fini(wf_engine *e)
             wf_node *n = e->nodes[b];
             while (n) {
                 wf_node *next = n->hash_next;
+                wf_ci_free(n->ci);
                 wf_os_free(n);
                 n = next;
             }
@@ -200,6 +201,7 @@ void wf_node_unref(wf_engine *e, wf_node *node)
 
     if (--node->refs > 0 || node == e->root)
         return;
+    wf_ci_drop(node);
     link = &e->nodes[mix64(node->nodeid) & e->nodes_mask];
     while (*link != node)
         link = &(*link)->hash_next;
@@ -348,6 +350,9 @@ wf_node *wf_cache_reply(wf_engine *e, wf_node *parent, const char *name, UINT32 
         return NULL;
     }
     wf_cache_enter(e, parent, name, len, n, entry.entry_valid, entry.entry_valid_nsec);
+    e->ci_valid = entry.entry_valid;
+    e->ci_valid_nsec = entry.entry_valid_nsec;
+    wf_ci_note(parent, name, len);
     *status = STATUS_SUCCESS;
     return n;
 }
@@ -359,13 +364,16 @@ void wf_cache_remove(wf_engine *e, wf_node *parent, const char *name, UINT32 len
 
     if (en)
         entry_free(e, en);
+    wf_ci_drop(parent);
 }
 
 void wf_cache_invalidate_node(wf_engine *e, UINT64 nodeid)
 {
     wf_node *n = wf_node_get(e, nodeid);
-    if (n)
+    if (n) {
         n->attr_valid_until = 0;
+        wf_ci_drop(n);
+    }
 }
 
 /*

@@ -134,6 +134,8 @@ static void ctx_free(wf_engine *e, wf_ctx *c)
     if (c->node)
         wf_node_unref(e, c->node);
     c->walk.node = c->node = NULL;
+    wf_ci_free(c->walk.ci_building);
+    c->walk.ci_building = NULL;
     c->next = e->free_ctx;
     e->free_ctx = c;
 }

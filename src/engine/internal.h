@@ -43,6 +43,8 @@
 
 /* ---- inodes and the lookup cache (cache.c) ---- */
 
+typedef struct wf_ci_index wf_ci_index;
+
 typedef struct wf_node {
     struct wf_node *hash_next;
     UINT64 nodeid;
@@ -52,6 +54,8 @@ typedef struct wf_node {
     bool forgotten;           /* unhashed, waiting for its FORGET */
     struct fuse_attr attr;
     UINT64 attr_valid_until;  /* monotonic ns */
+    wf_ci_index *ci;          /* a directory's names by their folded form (ci_index.c) */
+    UINT32 ci_gen;            /* bumped whenever ci is dropped */
 } wf_node;
 
 typedef struct wf_entry wf_entry;
@@ -117,6 +121,9 @@ typedef struct wf_walk {
     bool found;
     UINT64 dir_fh, dir_off;   /* the listing that looks for it */
     char actual[WF_NAME_MAX + 1]; /* the name as the directory spells it */
+    bool from_index;          /* actual came from the directory's ci index */
+    wf_ci_index *ci_building; /* the index the listing is filling, or NULL */
+    UINT32 ci_gen;            /* the directory's ci_gen when that listing began */
     char *norm;               /* the path as the file system spells it, or NULL */
     UINT32 norm_len;
 } wf_walk;
@@ -198,6 +205,8 @@ struct wf_engine {
     wf_node *forget_head;     /* unhashed nodes whose lookups must be forgotten */
     wf_entry **entries;
     UINT32 entries_mask, entry_count;
+    UINT64 ci_valid;          /* entry_valid (s, ns) of the last positive entry: */
+    UINT32 ci_valid_nsec;     /* how long a directory's ci index may be trusted */
     wf_entry *lru_head, *lru_tail;
 
     /* open files (file.c) */
@@ -212,6 +221,22 @@ struct wf_engine {
 /* engine.c */
 wf_ctx *wf_ctx_alloc(wf_engine *e);
 UINT64 wf_now(void);
+/* ---- case-insensitive name index (ci_index.c) ---- */
+
+wf_ci_index *wf_ci_new(UINT64 valid_until);
+void wf_ci_free(wf_ci_index *ix);
+/* False when the name could not be recorded (memory, the size limit). */
+bool wf_ci_add(wf_ci_index *ix, const char *name, UINT32 len);
+bool wf_ci_valid(const wf_ci_index *ix);
+/* The recorded name that folds to name, or NULL: no such name. */
+const char *wf_ci_find(const wf_ci_index *ix, const char *name, UINT32 len, UINT32 *found_len);
+/* A name of dir went, or dir changed unseen: forget what its names fold to. */
+void wf_ci_drop(wf_node *dir);
+/* A complete listing's index becomes dir's. */
+void wf_ci_install(wf_node *dir, wf_ci_index *ix, UINT64 valid_until);
+/* name exists in dir: record it, if dir has an index. */
+void wf_ci_note(wf_node *dir, const char *name, UINT32 len);
+
 UINT64 wf_valid_until(UINT64 valid, UINT32 valid_nsec);
 bool wf_enosys(wf_engine *e, UINT32 opcode);
 

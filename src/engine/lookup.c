@@ -121,13 +121,31 @@ static bool at_last(const wf_walk *w)
  * On a case-insensitive volume a name that is not there as spelled may be
  * there in another case: list the directory w->node and take the entry that
  * folds to the same name as w->name. The result is w->actual, with w->found.
+ * The listing leaves the directory's index behind (ci_index.c), and while
+ * that is valid the next miss asks it instead (w->from_index).
  */
 void wf_find_name_ci(wf_ctx *c)
 {
+    wf_engine *e = c->engine;
     wf_walk *w = &c->walk;
 
     WF_CORO_BEGIN(c);
     w->found = false;
+    w->from_index = wf_ci_valid(w->node->ci);
+    if (w->from_index) {
+        UINT32 len;
+        const char *actual = wf_ci_find(w->node->ci, w->name, w->name_len, &len);
+        if (actual) {
+            memcpy(w->actual, actual, len);
+            w->actual[len] = 0;
+            w->found = true;
+        }
+        WF_CORO_RETURN(c);
+    }
+    /* The listing also records every name, unless names may not be cached at all. */
+    wf_ci_free(w->ci_building);
+    w->ci_building = e->ci_valid || e->ci_valid_nsec ? wf_ci_new(0) : NULL;
+    w->ci_gen = w->node->ci_gen;
     {
         struct fuse_open_in *in = wf_prep(c, FUSE_OPENDIR, w->node->nodeid, sizeof *in);
         in->flags = LINUX_O_RDONLY;
@@ -150,26 +168,48 @@ void wf_find_name_ci(wf_ctx *c)
             c->send.reply_max = 16384;
         }
         WF_SEND(c);
-        if (!NT_SUCCESS(c->reply.status) || c->reply.len == 0)
+        if (!NT_SUCCESS(c->reply.status)) {
+            wf_ci_free(w->ci_building);
+            w->ci_building = NULL;
+            break;
+        }
+        if (c->reply.len == 0)
             break;
         {
             wf_dirent_iter it = {c->reply.body, c->reply.len, false, false};
             wf_dirent d;
             UINT64 start = w->dir_off;
 
-            while (!w->found && wf_dirent_next(&it, &d)) {
-                if (!d.dot && wf_ucase_equal_utf8(d.name, d.d.namelen, w->name, w->name_len)) {
+            while ((!w->found || w->ci_building) && wf_dirent_next(&it, &d)) {
+                if (d.dot)
+                    continue;
+                if (!w->found && wf_ucase_equal_utf8(d.name, d.d.namelen, w->name, w->name_len)) {
                     memcpy(w->actual, d.name, d.d.namelen);
                     w->actual[d.d.namelen] = 0;
                     w->found = true;
                 }
+                if (w->ci_building && !wf_ci_add(w->ci_building, d.name, d.d.namelen)) {
+                    wf_ci_free(w->ci_building);
+                    w->ci_building = NULL;
+                }
                 w->dir_off = d.d.off;
             }
             /* A malformed or stalled listing ends the search: the name is not found. */
-            if (w->found || it.bad || w->dir_off == start)
+            if (it.bad || w->dir_off == start) {
+                wf_ci_free(w->ci_building);
+                w->ci_building = NULL;
+                break;
+            }
+            if (w->found && !w->ci_building)
                 break;
         }
     }
+    /* A complete listing, with no name going meanwhile, is the directory's index now. */
+    if (w->ci_building && w->node->ci_gen == w->ci_gen)
+        wf_ci_install(w->node, w->ci_building, wf_valid_until(e->ci_valid, e->ci_valid_nsec));
+    else
+        wf_ci_free(w->ci_building);
+    w->ci_building = NULL;
     {
         struct fuse_release_in *in = wf_prep(c, FUSE_RELEASEDIR, w->node->nodeid, sizeof *in);
         in->fh = w->dir_fh;
@@ -185,6 +225,7 @@ void wf_lookup_path(wf_ctx *c)
 
     WF_CORO_BEGIN(c);
     while (next_component(w)) {
+        w->from_index = false;
         if (at_last(w) && w->parent_only) {
             norm_append(w, w->name, w->name_len);
             WF_CORO_RETURN(c);
@@ -262,6 +303,16 @@ void wf_lookup_path(wf_ctx *c)
                     norm_append(w, w->name, w->name_len);
                     continue;
                 }
+            }
+            if (status == STATUS_OBJECT_NAME_NOT_FOUND && w->case_insensitive && w->from_index) {
+                /* The index named a file the file system no longer has: list again. */
+                UINT32 start = w->pos;
+                while (start > 0 && w->path[start - 1] != '/')
+                    start--;
+                wf_ci_drop(w->node);
+                w->name = w->path + start;
+                w->name_len = w->pos - start;
+                goto other_case;
             }
             if (status == STATUS_OBJECT_NAME_NOT_FOUND || status == STATUS_OBJECT_PATH_NOT_FOUND ||
                 status == STATUS_NOT_A_DIRECTORY)

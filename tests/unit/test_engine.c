@@ -1027,6 +1027,138 @@ static void case_insensitive_lookup(void **state)
     h_teardown(&h);
 }
 
+/* READDIR entries (off = index + 1) into buf; returns the length. */
+static size_t dir_listing(UINT8 *buf, const char *const *names, int count)
+{
+    size_t n = 0;
+    for (int i = 0; i < count; i++) {
+        struct fuse_dirent d;
+        size_t len = strlen(names[i]);
+        memset(&d, 0, sizeof d);
+        d.ino = 100 + (UINT64)i;
+        d.off = (UINT64)i + 1;
+        d.namelen = (UINT32)len;
+        memset(buf + n, 0, FUSE_DIRENT_SIZE(&d));
+        memcpy(buf + n, &d, sizeof d);
+        memcpy(buf + n + sizeof d, names[i], len);
+        n += FUSE_DIRENT_SIZE(&d);
+    }
+    return n;
+}
+
+static void expect_listing(harness *h, const char *const *names, int count)
+{
+    UINT8 listing[1024];
+    h_expect(h, FUSE_OPENDIR);
+    h_reply_open(h, 9);
+    h_expect(h, FUSE_READDIR);
+    h_reply_raw(h, 0, listing, dir_listing(listing, names, count));
+    h_expect(h, FUSE_READDIR);
+    h_reply_raw(h, 0, NULL, 0);
+    h_expect(h, FUSE_RELEASEDIR);
+    h_reply_ok(h);
+}
+
+/*
+ * One listing answers later misses in the same directory while names may
+ * be cached; what the engine creates joins it; a name it gives that is
+ * gone brings a fresh listing.
+ */
+static void case_insensitive_index(void **state)
+{
+    harness h;
+    wf_engine_config config;
+    static const char *const names[] = {"a", "Foo", "bar"};
+    static const char *const names_after[] = {"a", "Foo"};
+    (void)state;
+
+    memset(&h, 0, sizeof h);
+    wf_engine_config_init(&config);
+    config.volume_params.CaseSensitiveSearch = 0;
+    h_setup_config(&h, &config);
+    h_init(&h, 0, 65536);
+
+    /* An entry the file system lets be cached for 60 s. */
+    h_submit(&h, h_create_req("\\a", FILE_OPEN, 0, FILE_READ_DATA));
+    h_expect(&h, FUSE_LOOKUP);
+    h_reply_entry(&h, 10, REG_MODE, 0, 60);
+    h_expect(&h, FUSE_OPEN);
+    h_reply_open(&h, 1);
+    h_idle(&h);
+    assert_int_equal(h_status(&h), STATUS_SUCCESS);
+
+    /* The first miss lists the directory... */
+    h_submit(&h, h_create_req("\\x1", FILE_OPEN, 0, FILE_READ_DATA));
+    h_expect(&h, FUSE_LOOKUP);
+    h_reply_err(&h, LINUX_ENOENT);
+    expect_listing(&h, names, 3);
+    h_idle(&h);
+    assert_int_equal(h_status(&h), STATUS_OBJECT_NAME_NOT_FOUND);
+
+    /* ... the next ones do not. */
+    h_submit(&h, h_create_req("\\x2", FILE_OPEN, 0, FILE_READ_DATA));
+    h_expect(&h, FUSE_LOOKUP);
+    h_reply_err(&h, LINUX_ENOENT);
+    h_idle(&h);
+    assert_int_equal(h_status(&h), STATUS_OBJECT_NAME_NOT_FOUND);
+    h_submit(&h, h_create_req("\\FOO", FILE_OPEN, 0, FILE_READ_DATA));
+    h_expect(&h, FUSE_LOOKUP);
+    assert_string_equal(h_name(&h, 0), "FOO");
+    h_reply_err(&h, LINUX_ENOENT);
+    h_expect(&h, FUSE_LOOKUP);
+    assert_string_equal(h_name(&h, 0), "Foo");
+    h_reply_entry(&h, 11, REG_MODE, 0, 60);
+    h_expect(&h, FUSE_OPEN);
+    h_reply_open(&h, 2);
+    h_idle(&h);
+    assert_int_equal(h_status(&h), STATUS_SUCCESS);
+
+    /* A file the engine creates is known at once in every case. */
+    {
+        struct {
+            struct fuse_entry_out e;
+            struct fuse_open_out o;
+        } reply;
+        h_submit(&h, h_create_req("\\New", FILE_CREATE, 0, FILE_GENERIC_WRITE));
+        h_expect(&h, FUSE_LOOKUP);
+        h_reply_err(&h, LINUX_ENOENT);
+        h_expect(&h, FUSE_CREATE);
+        memset(&reply, 0, sizeof reply);
+        reply.e.nodeid = 12;
+        reply.e.entry_valid = reply.e.attr_valid = 60;
+        reply.e.attr = h_attr(12, REG_MODE, 0);
+        reply.o.fh = 3;
+        h_reply_raw(&h, 0, &reply, sizeof reply);
+        h_idle(&h);
+        assert_int_equal(h_status(&h), STATUS_SUCCESS);
+    }
+    h_submit(&h, h_create_req("\\NEW", FILE_OPEN, 0, FILE_READ_DATA));
+    h_expect(&h, FUSE_LOOKUP);
+    h_reply_err(&h, LINUX_ENOENT);
+    h_expect(&h, FUSE_OPEN);
+    h_reply_open(&h, 4);
+    h_idle(&h);
+    assert_int_equal(h_status(&h), STATUS_SUCCESS);
+
+    /* "bar" went behind the engine's back: its LOOKUP says so, and the directory is listed anew. */
+    h_submit(&h, h_create_req("\\BAR", FILE_OPEN, 0, FILE_READ_DATA));
+    h_expect(&h, FUSE_LOOKUP);
+    assert_string_equal(h_name(&h, 0), "BAR");
+    h_reply_err(&h, LINUX_ENOENT);
+    h_expect(&h, FUSE_LOOKUP);
+    assert_string_equal(h_name(&h, 0), "bar");
+    h_reply_err(&h, LINUX_ENOENT);
+    expect_listing(&h, names_after, 2);
+    h_idle(&h);
+    assert_int_equal(h_status(&h), STATUS_OBJECT_NAME_NOT_FOUND);
+    h_submit(&h, h_create_req("\\x3", FILE_OPEN, 0, FILE_READ_DATA));
+    h_expect(&h, FUSE_LOOKUP);
+    h_reply_err(&h, LINUX_ENOENT);
+    h_idle(&h);
+    assert_int_equal(h_status(&h), STATUS_OBJECT_NAME_NOT_FOUND);
+    h_teardown(&h);
+}
+
 static void cancel_interrupts(void **state)
 {
     harness *h = *state;
@@ -1354,6 +1486,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(invalid_names_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(requests_of_unknown_kind, setup, teardown),
         cmocka_unit_test(case_insensitive_lookup),
+        cmocka_unit_test(case_insensitive_index),
         cmocka_unit_test_setup_teardown(cancel_interrupts, setup, teardown),
         cmocka_unit_test_setup_teardown(unmount_sends_destroy, setup, teardown),
         cmocka_unit_test_setup_teardown(eas_are_user_xattrs, setup, teardown),
