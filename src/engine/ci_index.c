@@ -19,8 +19,13 @@
 #include "engine/internal.h"
 #include "engine/ucase.h"
 
-/* Larger directories are listed on each miss, as before: the record would cost too much. */
+/*
+ * Larger directories are listed on each miss, as before: the record would
+ * cost too much. All records of an engine together hold at most
+ * WF_CI_NAMES_TOTAL_MAX names (kernel memory, on Windows).
+ */
 #define WF_CI_NAMES_MAX 65536u
+#define WF_CI_NAMES_TOTAL_MAX 262144u
 
 typedef struct ci_slot {
     UINT32 hash;
@@ -29,17 +34,19 @@ typedef struct ci_slot {
 } ci_slot;
 
 struct wf_ci_index {
+    wf_engine *engine;       /* whose ci_names counts these */
     UINT64 valid_until;      /* monotonic ns */
     UINT32 count, mask;      /* mask + 1 slots, a power of two */
     ci_slot *slots;
 };
 
-wf_ci_index *wf_ci_new(UINT64 valid_until)
+wf_ci_index *wf_ci_new(wf_engine *e, UINT64 valid_until)
 {
     wf_ci_index *ix = wf_os_alloc(sizeof *ix);
 
     if (!ix)
         return NULL;
+    ix->engine = e;
     ix->mask = 63;
     ix->slots = wf_os_alloc((ix->mask + 1) * sizeof *ix->slots);
     if (!ix->slots) {
@@ -54,6 +61,7 @@ void wf_ci_free(wf_ci_index *ix)
 {
     if (!ix)
         return;
+    ix->engine->ci_names -= ix->count;
     for (UINT32 i = 0; i <= ix->mask; i++)
         wf_os_free(ix->slots[i].name);
     wf_os_free(ix->slots);
@@ -99,7 +107,7 @@ bool wf_ci_add(wf_ci_index *ix, const char *name, UINT32 len)
     s = find_slot(ix, name, len, hash);
     if (s->len)
         return true; /* a name folding to it is known already: lookups find either */
-    if (ix->count >= WF_CI_NAMES_MAX)
+    if (ix->count >= WF_CI_NAMES_MAX || ix->engine->ci_names >= WF_CI_NAMES_TOTAL_MAX)
         return false;
     if ((ix->count + 1) * 4 > (ix->mask + 1) * 3) {
         if (!grow(ix))
@@ -113,6 +121,7 @@ bool wf_ci_add(wf_ci_index *ix, const char *name, UINT32 len)
     s->len = len;
     s->hash = hash;
     ix->count++;
+    ix->engine->ci_names++;
     return true;
 }
 

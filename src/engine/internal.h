@@ -207,6 +207,7 @@ struct wf_engine {
     UINT32 entries_mask, entry_count;
     UINT64 ci_valid;          /* entry_valid (s, ns) of the last positive entry: */
     UINT32 ci_valid_nsec;     /* how long a directory's ci index may be trusted */
+    UINT32 ci_names;          /* names in all ci indexes */
     wf_entry *lru_head, *lru_tail;
 
     /* open files (file.c) */
@@ -223,7 +224,7 @@ wf_ctx *wf_ctx_alloc(wf_engine *e);
 UINT64 wf_now(void);
 /* ---- case-insensitive name index (ci_index.c) ---- */
 
-wf_ci_index *wf_ci_new(UINT64 valid_until);
+wf_ci_index *wf_ci_new(wf_engine *e, UINT64 valid_until);
 void wf_ci_free(wf_ci_index *ix);
 /* False when the name could not be recorded (memory, the size limit). */
 bool wf_ci_add(wf_ci_index *ix, const char *name, UINT32 len);

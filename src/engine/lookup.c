@@ -144,7 +144,7 @@ void wf_find_name_ci(wf_ctx *c)
     }
     /* The listing also records every name, unless names may not be cached at all. */
     wf_ci_free(w->ci_building);
-    w->ci_building = e->ci_valid || e->ci_valid_nsec ? wf_ci_new(0) : NULL;
+    w->ci_building = e->ci_valid || e->ci_valid_nsec ? wf_ci_new(e, 0) : NULL;
     w->ci_gen = w->node->ci_gen;
     {
         struct fuse_open_in *in = wf_prep(c, FUSE_OPENDIR, w->node->nodeid, sizeof *in);
