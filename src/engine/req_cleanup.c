@@ -91,8 +91,13 @@ void wf_step_cleanup(wf_ctx *c)
         WF_SEND(c);
         if (NT_SUCCESS(c->reply.status) || c->reply.status == STATUS_OBJECT_NAME_NOT_FOUND)
             wf_cache_remove(e, c->walk.node, c->walk.name, c->walk.name_len);
+        /*
+         * A directory that is not empty stays, quietly, as on Windows (a
+         * delete-on-close open of it succeeds): only other failures are news.
+         */
         if (!NT_SUCCESS(c->reply.status))
-            wf_os_log(WF_LOG_WARNING, "cleanup: delete failed (errno %d)", -c->reply.error);
+            wf_os_log(-c->reply.error == LINUX_ENOTEMPTY ? WF_LOG_INFO : WF_LOG_WARNING,
+                "cleanup: delete failed (errno %d)", -c->reply.error);
         /* Other names may still reach the inode; its attributes are stale now. */
         c->file->node->attr_valid_until = 0;
     }
