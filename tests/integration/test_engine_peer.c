@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -31,6 +30,8 @@
 #include "winfuse/ntdefs.h"
 #include "winfuse/ntstatus.h"
 #include "wslfuse/seqpacket.h"
+
+#include "queue_provider.h"
 
 #ifndef WF_PEER_FS
 #error "WF_PEER_FS must name the peer_fs executable"
@@ -64,14 +65,6 @@ static const peer_config cfg_mt4 = {.name = "mt4", .mt = true, .jitter = true, .
 static const peer_config cfg_small = {.name = "small", .mt = true, .timeout = "10", .senders = 2,
     .transact_timeout_ns = 1000000000, .sndbuf = 100000};
 
-typedef struct slot {
-    struct slot *next;        /* the queue of requests not yet taken */
-    struct slot *all_next;    /* every outstanding request */
-    FSP_FSCTL_TRANSACT_REQ *req;
-    FSP_FSCTL_TRANSACT_RSP *rsp;
-    bool done;
-} slot;
-
 typedef struct fixture {
     const peer_config *cfg;
     wf_engine *engine;
@@ -82,156 +75,24 @@ typedef struct fixture {
     char report[8192];
     size_t report_len;
 
-    pthread_mutex_t lock;
-    pthread_cond_t work;      /* next_request waits here */
-    pthread_cond_t done;      /* call() waits here */
-    slot *head, *tail;
-    slot *all;
-    bool woken;
-    bool gone;
-    UINT64 next_hint;
-    unsigned stray;           /* completions nobody asked for */
+    tq_queue q;               /* the WinFsp side */
 
     FSP_FSCTL_TRANSACT_RSP *rsp; /* the last response */
 } fixture;
 
-/* ---- the WinFsp side: a queue provider ---- */
-
-static void deadline_in(struct timespec *ts, int64_t ns)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += (time_t)(ns / 1000000000);
-    ts->tv_nsec += (long)(ns % 1000000000);
-    if (ts->tv_nsec >= 1000000000) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000;
-    }
-}
-
-static NTSTATUS q_next(void *context, FSP_FSCTL_TRANSACT_REQ *req, size_t cap,
-    int64_t timeout_ns)
-{
-    fixture *f = context;
-    struct timespec deadline;
-    NTSTATUS status = STATUS_TIMEOUT;
-
-    if (timeout_ns >= 0)
-        deadline_in(&deadline, timeout_ns);
-    pthread_mutex_lock(&f->lock);
-    for (;;) {
-        if (f->gone) {
-            status = STATUS_DEVICE_NOT_READY;
-            break;
-        }
-        if (f->head) {
-            slot *s = f->head;
-            f->head = s->next;
-            if (!f->head)
-                f->tail = NULL;
-            if (s->req->Size <= cap) {
-                memcpy(req, s->req, s->req->Size);
-                status = STATUS_SUCCESS;
-                break;
-            }
-            f->stray++;
-            continue;
-        }
-        /* A wake with nobody waiting is kept for the next caller: it may be on its way. */
-        if (f->woken) {
-            f->woken = false;
-            break;
-        }
-        if (timeout_ns < 0)
-            pthread_cond_wait(&f->work, &f->lock);
-        else if (pthread_cond_timedwait(&f->work, &f->lock, &deadline) == ETIMEDOUT)
-            break;
-    }
-    pthread_mutex_unlock(&f->lock);
-    return status;
-}
-
-static void q_complete(void *context, const FSP_FSCTL_TRANSACT_RSP *rsp)
-{
-    fixture *f = context;
-    slot *s;
-
-    pthread_mutex_lock(&f->lock);
-    for (s = f->all; s; s = s->all_next)
-        if (!s->done && s->req->Hint == rsp->Hint)
-            break;
-    if (s && rsp->Size >= sizeof *rsp && rsp->Size <= FSP_FSCTL_TRANSACT_RSP_SIZEMAX) {
-        memcpy(s->rsp, rsp, rsp->Size);
-        s->done = true;
-        pthread_cond_broadcast(&f->done);
-    } else {
-        f->stray++;
-    }
-    pthread_mutex_unlock(&f->lock);
-}
-
-static void q_wake(void *context)
-{
-    fixture *f = context;
-
-    pthread_mutex_lock(&f->lock);
-    f->woken = true;
-    pthread_cond_broadcast(&f->work);
-    pthread_mutex_unlock(&f->lock);
-}
-
-static slot *submit(fixture *f, FSP_FSCTL_TRANSACT_REQ *req)
-{
-    slot *s = calloc(1, sizeof *s);
-
-    assert_non_null(s);
-    s->rsp = calloc(1, FSP_FSCTL_TRANSACT_RSP_SIZEMAX);
-    assert_non_null(s->rsp);
-    s->req = req;
-    pthread_mutex_lock(&f->lock);
-    req->Hint = ++f->next_hint;
-    s->all_next = f->all;
-    f->all = s;
-    if (f->tail)
-        f->tail->next = s;
-    else
-        f->head = s;
-    f->tail = s;
-    pthread_cond_signal(&f->work);
-    pthread_mutex_unlock(&f->lock);
-    return s;
-}
+/* ---- the WinFsp side: queue_provider.c ---- */
 
 /* Wait for a submitted request; its response goes to f->rsp. */
-static NTSTATUS await(fixture *f, slot *s)
+static NTSTATUS await(fixture *f, tq_slot *s)
 {
-    struct timespec deadline;
-    bool done;
-    slot **link;
-
-    deadline_in(&deadline, (int64_t)DEADLINE_S * 1000000000);
-    pthread_mutex_lock(&f->lock);
-    while (!s->done)
-        if (pthread_cond_timedwait(&f->done, &f->lock, &deadline) == ETIMEDOUT)
-            break;
-    done = s->done;
-    if (done) {
-        for (link = &f->all; *link != s; link = &(*link)->all_next)
-            ;
-        *link = s->all_next;
-    }
-    pthread_mutex_unlock(&f->lock);
-    if (!done)
+    if (!tq_wait(&f->q, s, (int64_t)DEADLINE_S * 1000, f->rsp))
         fail_msg("WinFsp request (kind %u) got no response", s->req->Kind);
-    memcpy(f->rsp, s->rsp, s->rsp->Size);
-    free(s->req);
-    free(s->rsp);
-    free(s);
     return (NTSTATUS)f->rsp->IoStatus.Status;
 }
 
 static NTSTATUS call(fixture *f, FSP_FSCTL_TRANSACT_REQ *req)
 {
-    return await(f, submit(f, req));
+    return await(f, tq_submit(&f->q, req));
 }
 
 /* ---- building requests ---- */
@@ -615,7 +476,6 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     wf_engine_config config;
     wf_provider provider;
-    pthread_condattr_t attr;
     int sv[2], rp[2];
     char report_arg[32], timeout_arg[32], mount_arg[32];
     char *argv[8];
@@ -625,12 +485,7 @@ static int setup(void **state)
     f->cfg = cfg;
     f->rsp = calloc(1, FSP_FSCTL_TRANSACT_RSP_SIZEMAX);
     assert_non_null(f->rsp);
-    pthread_mutex_init(&f->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&f->work, &attr);
-    pthread_cond_init(&f->done, &attr);
-    pthread_condattr_destroy(&attr);
+    tq_init(&f->q);
 
     if (cfg->sndbuf) {
         assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
@@ -671,11 +526,7 @@ static int setup(void **state)
     config.default_uid = TEST_UID;
     config.default_gid = TEST_GID;
     config.transact_timeout_ns = cfg->transact_timeout_ns;
-    provider.context = f;
-    provider.next_request = q_next;
-    provider.complete = q_complete;
-    provider.wake = q_wake;
-    provider.credentials = NULL;
+    provider = tq_provider(&f->q);
     assert_int_equal(wf_engine_create(&config, &provider, &f->engine), STATUS_SUCCESS);
     assert_int_equal(wf_seqpacket_start(f->engine, sv[0], cfg->senders, &f->sp), STATUS_SUCCESS);
     *state = f;
@@ -715,10 +566,7 @@ static int teardown(void **state)
         /* Unmount: the provider's volume is gone, the engine says DESTROY. */
         wf_engine_get_stats(f->engine, &stats);
         replies = stats.fuse_replies;
-        pthread_mutex_lock(&f->lock);
-        f->gone = true;
-        pthread_cond_broadcast(&f->work);
-        pthread_mutex_unlock(&f->lock);
+        tq_unmount(&f->q);
         if (!wait_report(f, "destroy\n"))
             fail_msg("peer_fs got no DESTROY (report: \"%s\")", f->report);
         /* Its answer is the last reply; then the channel may close without cutting it off. */
@@ -734,8 +582,8 @@ static int teardown(void **state)
     wf_engine_get_stats(f->engine, &stats);
     wf_engine_delete(f->engine);
     status = reap(f);
-    assert_int_equal(f->stray, 0);
-    assert_null(f->all);
+    assert_int_equal(f->q.stray, 0);
+    assert_null(f->q.all);
     if (!f->killed) {
         assert_true(WIFEXITED(status));
         wait_report(f, "exit ");
@@ -754,9 +602,7 @@ static int teardown(void **state)
             assert_int_equal(stats.bad_replies, 0);
     }
     close(f->report_fd);
-    pthread_cond_destroy(&f->work);
-    pthread_cond_destroy(&f->done);
-    pthread_mutex_destroy(&f->lock);
+    tq_destroy(&f->q);
     free(f->rsp);
     free(f);
     return 0;
@@ -1323,7 +1169,7 @@ static void concurrent_requests(void **state)
     fixture *f = *state;
     enum { LEN = 65536 + 123 };
     static UINT8 data[CONCURRENT][LEN], buf[CONCURRENT][LEN];
-    slot *s[CONCURRENT];
+    tq_slot *s[CONCURRENT];
     UINT64 h[CONCURRENT];
     char path[32];
 
@@ -1338,7 +1184,7 @@ static void concurrent_requests(void **state)
         req->Req.Write.UserContext2 = h[i];
         req->Req.Write.Address = (UINT64)(uintptr_t)data[i];
         req->Req.Write.Length = LEN;
-        s[i] = submit(f, req);
+        s[i] = tq_submit(&f->q, req);
     }
     for (int i = CONCURRENT - 1; i >= 0; i--) {
         assert_int_equal(await(f, s[i]), STATUS_SUCCESS);
@@ -1351,7 +1197,7 @@ static void concurrent_requests(void **state)
             req->Req.Read.UserContext2 = h[i];
             req->Req.Read.Address = (UINT64)(uintptr_t)buf[i];
             req->Req.Read.Length = LEN;
-            s[i] = submit(f, req);
+            s[i] = tq_submit(&f->q, req);
         }
         for (int i = 0; i < CONCURRENT; i++) {
             assert_int_equal(await(f, s[i]), STATUS_SUCCESS);
@@ -1363,14 +1209,14 @@ static void concurrent_requests(void **state)
     for (int i = 0; i < CONCURRENT; i++) {
         FSP_FSCTL_TRANSACT_REQ *req = req_new(FspFsctlTransactCleanupKind);
         req->Req.Cleanup.UserContext2 = h[i];
-        s[i] = submit(f, req);
+        s[i] = tq_submit(&f->q, req);
     }
     for (int i = 0; i < CONCURRENT; i++)
         assert_int_equal(await(f, s[i]), STATUS_SUCCESS);
     for (int i = 0; i < CONCURRENT; i++) {
         FSP_FSCTL_TRANSACT_REQ *req = req_new(FspFsctlTransactCloseKind);
         req->Req.Close.UserContext2 = h[i];
-        s[i] = submit(f, req);
+        s[i] = tq_submit(&f->q, req);
     }
     for (int i = 0; i < CONCURRENT; i++)
         assert_int_equal(await(f, s[i]), STATUS_SUCCESS);
@@ -1380,15 +1226,15 @@ static void concurrent_requests(void **state)
     }
 }
 
-static slot *submit_hang(fixture *f)
+static tq_slot *submit_hang(fixture *f)
 {
     FSP_FSCTL_TRANSACT_REQ *req = req_new(FspFsctlTransactCreateKind);
-    slot *s;
+    tq_slot *s;
 
     req->Req.Create.CreateOptions = FILE_OPEN << 24;
     req->Req.Create.DesiredAccess = FILE_GENERIC_READ;
     req->FileName = req_str(req, "\\__hang");
-    s = submit(f, req);
+    s = tq_submit(&f->q, req);
     if (!wait_report(f, "hang\n"))
         fail_msg("peer_fs never got the request that hangs (report: \"%s\")", f->report);
     return s;
@@ -1397,7 +1243,7 @@ static slot *submit_hang(fixture *f)
 static void cancel_interrupts_the_peer(void **state)
 {
     fixture *f = *state;
-    slot *s = submit_hang(f);
+    tq_slot *s = submit_hang(f);
     UINT64 hint = s->req->Hint;
 
     /* WinFsp cancels the IRP: the engine sends INTERRUPT, the file system gives up. */
@@ -1412,7 +1258,7 @@ static void cancel_interrupts_the_peer(void **state)
 static void peer_killed_while_pending(void **state)
 {
     fixture *f = *state;
-    slot *s;
+    tq_slot *s;
 
     make_file(f, "\\before", "x", 1);
     s = submit_hang(f);

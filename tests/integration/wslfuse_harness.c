@@ -1,160 +1,32 @@
 /*
  * wslfuse_harness.c - the WinFsp side of the wslfuse tests: a queue
- * provider, request builders, trees. See wslfuse_harness.h.
+ * provider (queue_provider.c), request builders, trees. See
+ * wslfuse_harness.h.
  */
 #include "wf_test.h"
 #include "wslfuse_harness.h"
+#include "queue_provider.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-struct wh_slot {
-    wh_slot *next;            /* the queue of requests not yet taken */
-    wh_slot *all_next;        /* every outstanding request */
-    FSP_FSCTL_TRANSACT_REQ *req;
-    FSP_FSCTL_TRANSACT_RSP *rsp;
-    bool done;
-};
 
 struct wh {
     wf_engine *engine;
     wf_launched *launched;
     wh_config config;
-    pthread_mutex_t lock;
-    pthread_cond_t work;
-    pthread_cond_t done;
-    wh_slot *head, *tail, *all;
-    bool woken, gone;
-    bool dead;                /* the file system went away: as wf_fsd_volume_stop */
-    UINT64 next_hint;
-    unsigned stray;
+    tq_queue q;               /* the launcher's gone callback marks it dead */
     FSP_FSCTL_TRANSACT_RSP *rsp;
 };
 
-/* ---- the queue provider ---- */
-
-static void deadline_in(struct timespec *ts, int64_t ns)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += (time_t)(ns / 1000000000);
-    ts->tv_nsec += (long)(ns % 1000000000);
-    if (ts->tv_nsec >= 1000000000) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000;
-    }
-}
-
-static NTSTATUS q_next(void *context, FSP_FSCTL_TRANSACT_REQ *req, size_t cap,
-    int64_t timeout_ns)
-{
-    wh *h = context;
-    struct timespec deadline;
-    NTSTATUS status = STATUS_TIMEOUT;
-
-    if (timeout_ns >= 0)
-        deadline_in(&deadline, timeout_ns);
-    pthread_mutex_lock(&h->lock);
-    for (;;) {
-        if (h->gone || h->dead) {
-            status = STATUS_DEVICE_NOT_READY;
-            break;
-        }
-        if (h->head) {
-            wh_slot *s = h->head;
-            h->head = s->next;
-            if (!h->head)
-                h->tail = NULL;
-            if (s->req->Size <= cap) {
-                memcpy(req, s->req, s->req->Size);
-                status = STATUS_SUCCESS;
-                break;
-            }
-            h->stray++;
-            continue;
-        }
-        if (h->woken) {
-            h->woken = false;
-            break;
-        }
-        if (timeout_ns < 0)
-            pthread_cond_wait(&h->work, &h->lock);
-        else if (pthread_cond_timedwait(&h->work, &h->lock, &deadline) == ETIMEDOUT)
-            break;
-    }
-    pthread_mutex_unlock(&h->lock);
-    return status;
-}
-
-static void q_complete(void *context, const FSP_FSCTL_TRANSACT_RSP *rsp)
-{
-    wh *h = context;
-    wh_slot *s;
-
-    pthread_mutex_lock(&h->lock);
-    for (s = h->all; s; s = s->all_next)
-        if (!s->done && s->req->Hint == rsp->Hint)
-            break;
-    if (s && rsp->Size >= sizeof *rsp && rsp->Size <= FSP_FSCTL_TRANSACT_RSP_SIZEMAX) {
-        memcpy(s->rsp, rsp, rsp->Size);
-        s->done = true;
-        pthread_cond_broadcast(&h->done);
-    } else {
-        h->stray++;
-    }
-    pthread_mutex_unlock(&h->lock);
-}
-
-static void q_wake(void *context)
-{
-    wh *h = context;
-
-    pthread_mutex_lock(&h->lock);
-    h->woken = true;
-    pthread_cond_broadcast(&h->work);
-    pthread_mutex_unlock(&h->lock);
-}
-
-static void complete_cancelled(wh *h, wh_slot *s)
-{
-    memset(s->rsp, 0, sizeof *s->rsp);
-    s->rsp->Size = sizeof *s->rsp;
-    s->rsp->Kind = s->req->Kind;
-    s->rsp->Hint = s->req->Hint;
-    s->rsp->IoStatus.Status = (UINT32)STATUS_CANCELLED;
-    s->done = true;
-    pthread_cond_broadcast(&h->done);
-}
-
-/* The channel ended by itself: what is queued, and all that comes, fails at once. */
-static void q_gone(void *context)
-{
-    wh *h = context;
-
-    pthread_mutex_lock(&h->lock);
-    h->dead = true;
-    for (wh_slot *s = h->head; s; s = s->next)
-        complete_cancelled(h, s);
-    h->head = h->tail = NULL;
-    pthread_cond_broadcast(&h->work);
-    pthread_mutex_unlock(&h->lock);
-}
-
 bool wh_dead(wh *h)
 {
-    bool dead;
-
-    pthread_mutex_lock(&h->lock);
-    dead = h->dead;
-    pthread_mutex_unlock(&h->lock);
-    return dead;
+    return tq_dead(&h->q);
 }
 
 wh *wh_new(const wh_config *config)
@@ -162,18 +34,12 @@ wh *wh_new(const wh_config *config)
     wh *h = calloc(1, sizeof *h);
     wf_engine_config ec;
     wf_provider provider;
-    pthread_condattr_t attr;
 
     assert_non_null(h);
     h->config = *config;
     h->rsp = calloc(1, FSP_FSCTL_TRANSACT_RSP_SIZEMAX);
     assert_non_null(h->rsp);
-    pthread_mutex_init(&h->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&h->work, &attr);
-    pthread_cond_init(&h->done, &attr);
-    pthread_condattr_destroy(&attr);
+    tq_init(&h->q);
 
     wf_engine_config_init(&ec);
     /* Requests come from whoever runs the test, as a local caller of the volume. */
@@ -183,11 +49,7 @@ wh *wh_new(const wh_config *config)
                                                          : 1000000000;
     if (config->file_info_timeout_ms)
         ec.volume_params.FileInfoTimeout = config->file_info_timeout_ms;
-    provider.context = h;
-    provider.next_request = q_next;
-    provider.complete = q_complete;
-    provider.wake = q_wake;
-    provider.credentials = NULL;
+    provider = tq_provider(&h->q);
     assert_int_equal(wf_engine_create(&ec, &provider, &h->engine), STATUS_SUCCESS);
     return h;
 }
@@ -198,8 +60,8 @@ int wh_launch(wh *h, char **argv)
 
     wf_launch_options_init(&o);
     o.channel = h->config.channel;
-    o.gone = q_gone;
-    o.gone_context = h;
+    o.gone = tq_channel_gone;
+    o.gone_context = &h->q;
     if (h->config.threads)
         o.threads = h->config.threads;
     return wf_launch_ex(h->engine, argv, &o, &h->launched);
@@ -219,10 +81,7 @@ bool wh_unmount(wh *h, int deadline_s)
 {
     wf_engine_stats stats;
 
-    pthread_mutex_lock(&h->lock);
-    h->gone = true;
-    pthread_cond_broadcast(&h->work);
-    pthread_mutex_unlock(&h->lock);
+    tq_unmount(&h->q);
     for (int i = 0; i < deadline_s * 100; i++) {
         wf_engine_get_stats(h->engine, &stats);
         if (stats.stopped)
@@ -246,10 +105,8 @@ void wh_free(wh *h)
         wh_stop(h);
     wf_engine_stop(h->engine);
     wf_engine_delete(h->engine);
-    assert_null(h->all);
-    pthread_cond_destroy(&h->work);
-    pthread_cond_destroy(&h->done);
-    pthread_mutex_destroy(&h->lock);
+    assert_null(h->q.all);
+    tq_destroy(&h->q);
     free(h->rsp);
     free(h);
 }
@@ -262,23 +119,15 @@ void wh_discard(wh *h)
         wh_stop(h);
     wf_engine_stop(h->engine);
     wf_engine_delete(h->engine);
-    while (h->all) {
-        wh_slot *s = h->all;
-        h->all = s->all_next;
-        free(s->req);
-        free(s->rsp);
-        free(s);
-    }
-    pthread_cond_destroy(&h->work);
-    pthread_cond_destroy(&h->done);
-    pthread_mutex_destroy(&h->lock);
+    /* What is still outstanding is freed with the queue. */
+    tq_destroy(&h->q);
     free(h->rsp);
     free(h);
 }
 
 unsigned wh_stray(wh *h)
 {
-    return h->stray;
+    return h->q.stray;
 }
 
 /* ---- requests ---- */
@@ -314,54 +163,12 @@ FSP_FSCTL_TRANSACT_BUF wh_req_path(FSP_FSCTL_TRANSACT_REQ *req, const char *path
 
 wh_slot *wh_submit(wh *h, FSP_FSCTL_TRANSACT_REQ *req)
 {
-    wh_slot *s = calloc(1, sizeof *s);
-
-    assert_non_null(s);
-    s->rsp = calloc(1, FSP_FSCTL_TRANSACT_RSP_SIZEMAX);
-    assert_non_null(s->rsp);
-    s->req = req;
-    pthread_mutex_lock(&h->lock);
-    req->Hint = ++h->next_hint;
-    s->all_next = h->all;
-    h->all = s;
-    if (h->dead) {
-        complete_cancelled(h, s);
-    } else {
-        if (h->tail)
-            h->tail->next = s;
-        else
-            h->head = s;
-        h->tail = s;
-        pthread_cond_signal(&h->work);
-    }
-    pthread_mutex_unlock(&h->lock);
-    return s;
+    return tq_submit(&h->q, req);
 }
 
 bool wh_await(wh *h, wh_slot *s, int64_t deadline_ms, FSP_FSCTL_TRANSACT_RSP *rsp)
 {
-    struct timespec deadline;
-    wh_slot **link;
-
-    deadline_in(&deadline, deadline_ms * 1000000);
-    pthread_mutex_lock(&h->lock);
-    while (!s->done)
-        if (pthread_cond_timedwait(&h->done, &h->lock, &deadline) == ETIMEDOUT)
-            break;
-    if (!s->done) {
-        pthread_mutex_unlock(&h->lock);
-        return false;
-    }
-    for (link = &h->all; *link != s; link = &(*link)->all_next)
-        ;
-    *link = s->all_next;
-    pthread_mutex_unlock(&h->lock);
-    if (rsp)
-        memcpy(rsp, s->rsp, s->rsp->Size);
-    free(s->req);
-    free(s->rsp);
-    free(s);
-    return true;
+    return tq_wait(&h->q, s, deadline_ms, rsp);
 }
 
 NTSTATUS wh_call(wh *h, FSP_FSCTL_TRANSACT_REQ *req, FSP_FSCTL_TRANSACT_RSP *rsp)
@@ -584,7 +391,7 @@ void wh_expect_ready(wh *h, const char *name)
             (unsigned)rsp->IoStatus.Status,
             stats.stopped && stats.proto_minor == 0
                 ? " (the engine refused its FUSE INIT: see the log above)"
-                : h->dead ? " (the program went away)" : "");
+                : h->q.dead ? " (the program went away)" : "");
     }
     free(rsp);
 }

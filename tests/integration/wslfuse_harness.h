@@ -26,7 +26,8 @@
 #define WH_DEADLINE_S 60
 
 typedef struct wh wh;
-typedef struct wh_slot wh_slot;
+/* A request in flight: queue_provider.h's slot. */
+typedef struct tq_slot wh_slot;
 
 typedef struct wh_config {
     wf_launch_channel channel;
