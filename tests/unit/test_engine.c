@@ -956,22 +956,60 @@ static void invalid_names_rejected(void **state)
     }
 }
 
+/* READDIR entries (off = index + 1) into buf; returns the length. */
+static size_t dir_listing(UINT8 *buf, const char *const *names, int count)
+{
+    size_t n = 0;
+    for (int i = 0; i < count; i++) {
+        struct fuse_dirent d;
+        size_t len = strlen(names[i]);
+        memset(&d, 0, sizeof d);
+        d.ino = 100 + (UINT64)i;
+        d.off = (UINT64)i + 1;
+        d.namelen = (UINT32)len;
+        memset(buf + n, 0, FUSE_DIRENT_SIZE(&d));
+        memcpy(buf + n, &d, sizeof d);
+        memcpy(buf + n + sizeof d, names[i], len);
+        n += FUSE_DIRENT_SIZE(&d);
+    }
+    return n;
+}
+
+static void expect_listing(harness *h, const char *const *names, int count)
+{
+    UINT8 listing[1024];
+    h_expect(h, FUSE_OPENDIR);
+    h_reply_open(h, 9);
+    h_expect(h, FUSE_READDIR);
+    h_reply_raw(h, 0, listing, dir_listing(listing, names, count));
+    h_expect(h, FUSE_READDIR);
+    h_reply_raw(h, 0, NULL, 0);
+    h_expect(h, FUSE_RELEASEDIR);
+    h_reply_ok(h);
+}
+
+/* A harness on a case-insensitive volume. */
+static void ci_setup(harness *h)
+{
+    wf_engine_config config;
+
+    memset(h, 0, sizeof *h);
+    wf_engine_config_init(&config);
+    config.volume_params.CaseSensitiveSearch = 0;
+    h_setup_config(h, &config);
+    h_init(h, 0, 65536);
+}
+
 static void case_insensitive_lookup(void **state)
 {
     harness h;
-    wf_engine_config config;
     UINT8 listing[256];
-    size_t n = 0;
+    static const char *const names[] = {"bar", "foo"};
     FSP_FSCTL_TRANSACT_RSP *rsp;
     const WCHAR *name;
     (void)state;
 
-    memset(&h, 0, sizeof h);
-    wf_engine_config_init(&config);
-    config.volume_params.CaseSensitiveSearch = 0;
-    h_setup_config(&h, &config);
-    h_init(&h, 0, 65536);
-
+    ci_setup(&h);
     h_submit(&h, h_create_req("\\FOO", FILE_OPEN, 0, FILE_READ_DATA));
     h_expect(&h, FUSE_LOOKUP);
     assert_string_equal(h_name(&h, 0), "FOO");
@@ -979,21 +1017,7 @@ static void case_insensitive_lookup(void **state)
     h_expect(&h, FUSE_OPENDIR);
     h_reply_open(&h, 9);
     h_expect(&h, FUSE_READDIR);
-    {
-        const char *names[] = {"bar", "foo"};
-        for (int i = 0; i < 2; i++) {
-            struct fuse_dirent d;
-            memset(&d, 0, sizeof d);
-            d.ino = 10 + (UINT64)i;
-            d.off = (UINT64)i + 1;
-            d.namelen = 3;
-            memcpy(listing + n, &d, sizeof d);
-            memset(listing + n + sizeof d, 0, 8);
-            memcpy(listing + n + sizeof d, names[i], 3);
-            n += FUSE_DIRENT_SIZE(&d);
-        }
-    }
-    h_reply_raw(&h, 0, listing, n);
+    h_reply_raw(&h, 0, listing, dir_listing(listing, names, 2));
     h_expect(&h, FUSE_RELEASEDIR);
     assert_int_equal(((const struct fuse_release_in *)h_body(&h))->fh, 9);
     h_reply_ok(&h);
@@ -1027,38 +1051,6 @@ static void case_insensitive_lookup(void **state)
     h_teardown(&h);
 }
 
-/* READDIR entries (off = index + 1) into buf; returns the length. */
-static size_t dir_listing(UINT8 *buf, const char *const *names, int count)
-{
-    size_t n = 0;
-    for (int i = 0; i < count; i++) {
-        struct fuse_dirent d;
-        size_t len = strlen(names[i]);
-        memset(&d, 0, sizeof d);
-        d.ino = 100 + (UINT64)i;
-        d.off = (UINT64)i + 1;
-        d.namelen = (UINT32)len;
-        memset(buf + n, 0, FUSE_DIRENT_SIZE(&d));
-        memcpy(buf + n, &d, sizeof d);
-        memcpy(buf + n + sizeof d, names[i], len);
-        n += FUSE_DIRENT_SIZE(&d);
-    }
-    return n;
-}
-
-static void expect_listing(harness *h, const char *const *names, int count)
-{
-    UINT8 listing[1024];
-    h_expect(h, FUSE_OPENDIR);
-    h_reply_open(h, 9);
-    h_expect(h, FUSE_READDIR);
-    h_reply_raw(h, 0, listing, dir_listing(listing, names, count));
-    h_expect(h, FUSE_READDIR);
-    h_reply_raw(h, 0, NULL, 0);
-    h_expect(h, FUSE_RELEASEDIR);
-    h_reply_ok(h);
-}
-
 /*
  * One listing answers later misses in the same directory while names may
  * be cached; what the engine creates joins it; a name it gives that is
@@ -1067,16 +1059,11 @@ static void expect_listing(harness *h, const char *const *names, int count)
 static void case_insensitive_index(void **state)
 {
     harness h;
-    wf_engine_config config;
     static const char *const names[] = {"a", "Foo", "bar"};
     static const char *const names_after[] = {"a", "Foo"};
     (void)state;
 
-    memset(&h, 0, sizeof h);
-    wf_engine_config_init(&config);
-    config.volume_params.CaseSensitiveSearch = 0;
-    h_setup_config(&h, &config);
-    h_init(&h, 0, 65536);
+    ci_setup(&h);
 
     /* An entry the file system lets be cached for 60 s. */
     h_submit(&h, h_create_req("\\a", FILE_OPEN, 0, FILE_READ_DATA));
