@@ -161,6 +161,12 @@ static int take_check_option(void *ctx, const char *name, const char *value)
     return 1;
 }
 
+/* Every subcommand takes --help as -h. */
+static const struct option help_option[] = {
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 static int cmd_check(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -385,7 +391,7 @@ static int cmd_mount(int argc, char **argv)
     wf_cli_options_init(&a.vol);
     wf_lx_options_init(&a.lx);
     optind = 1;
-    while ((opt = getopt(argc, argv, "+fdho:")) != -1) {
+    while ((opt = getopt_long(argc, argv, "+fdho:", help_option, NULL)) != -1) {
         switch (opt) {
         case 'f':
             foreground = true;
@@ -638,7 +644,7 @@ static int cmd_unmount(int argc, char **argv)
     int opt;
 
     optind = 1;
-    while ((opt = getopt(argc, argv, "+zh")) != -1) {
+    while ((opt = getopt_long(argc, argv, "+zh", help_option, NULL)) != -1) {
         if (opt == 'z') {
             lazy = true;
         } else if (opt == 'h') {

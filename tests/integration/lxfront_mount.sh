@@ -319,6 +319,12 @@ if [ "$BACKEND" = memfs ]; then
         wf_fail "memfs -d: mount"
     fi
 
+    # ---- --help, as for every subcommand ----
+    wf_check "winfuse mount --help: the usage, exit 0" \
+        eval "'$WINFUSE' mount --help | grep -q '^usage: winfuse'"
+    wf_check "winfuse unmount --help: the usage, exit 0" \
+        eval "'$WINFUSE' unmount --help | grep -q '^usage: winfuse'"
+
     # ---- background mode; fusermount3 -u ends it too ----
     mkdir -p "$TMP/bg"
     if "$WINFUSE" mount "$TMP/bg"; then
