@@ -556,7 +556,9 @@ static NTSTATUS prov_next_request(void *context, FSP_FSCTL_TRANSACT_REQ *req, si
                 v->queue_tail = NULL;
             r->next = NULL;
             req_set_state(r, FSD_REQ_TAKEN);
-            r->taken_ns = fsd_now();
+            /* Service times only steer spinning: no clock reads when it is off. */
+            if (v->spin_ns)
+                r->taken_ns = fsd_now();
             inflight_insert(v, r);
             memcpy(req, r->req, r->req->Size);
             status = STATUS_SUCCESS;
@@ -626,7 +628,8 @@ static void prov_complete(void *context, const FSP_FSCTL_TRANSACT_RSP *rsp)
         return;
     }
     outstanding_done_locked(v);
-    service_note(v, r);
+    if (v->spin_ns)
+        service_note(v, r);
     if (!r->waited) {
         if (r->abandoned)
             complete_abandoned_locked(v, r, rsp);
