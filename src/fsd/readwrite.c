@@ -43,6 +43,40 @@ static NTSTATUS io_offset(wf_fsd_volume *v, fsd_fobj *f, const INT64 *offset, bo
     return STATUS_SUCCESS;
 }
 
+/*
+ * What NtReadFile and NtWriteFile check before a request goes out: the
+ * handle's access (any of need), the buffer, the offset, the kind of file
+ * and, when there is something to transfer, the byte-range locks.
+ */
+static NTSTATUS io_prologue(wf_fsd_volume *v, fsd_fobj *f, ACCESS_MASK need, const void *buffer,
+    UINT32 length, const INT64 *offset, UINT32 key, bool write, bool *to_end, UINT64 *off)
+{
+    NTSTATUS status;
+
+    if (!(f->granted & need))
+        return STATUS_ACCESS_DENIED;
+    if (!buffer && length)
+        return STATUS_INVALID_USER_BUFFER;
+    status = io_offset(v, f, offset, write, to_end, off);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (fsd_is_volume(f))
+        return STATUS_INVALID_DEVICE_REQUEST;
+    if (f->node->is_dir)
+        return STATUS_INVALID_PARAMETER;
+    if (length == 0)
+        return STATUS_SUCCESS;
+    pthread_mutex_lock(&v->lock);
+    {
+        /* The end of the file is where an append lands, as far as the fsd knows. */
+        UINT64 at = *to_end ? f->node->info.FileSize : *off;
+        if (fsd_lock_conflict_locked(f->node, f, key, at, length, write))
+            status = STATUS_FILE_LOCK_CONFLICT;
+    }
+    pthread_mutex_unlock(&v->lock);
+    return status;
+}
+
 NTSTATUS nt_read_file(wf_fsd_volume *volume, nt_handle handle, nt_io_status *iosb, void *buffer,
     UINT32 length, const INT64 *offset, UINT32 key)
 {
@@ -58,32 +92,8 @@ NTSTATUS nt_read_file(wf_fsd_volume *volume, nt_handle handle, nt_io_status *ios
     status = fsd_handle_ref(v, handle, &f);
     if (!NT_SUCCESS(status))
         goto exit;
-    if (!(f->granted & FILE_READ_DATA)) {
-        status = STATUS_ACCESS_DENIED;
-        goto release;
-    }
-    if (!buffer && length) {
-        status = STATUS_INVALID_USER_BUFFER;
-        goto release;
-    }
-    status = io_offset(v, f, offset, false, &to_end, &off);
-    if (!NT_SUCCESS(status))
-        goto release;
-    if (fsd_is_volume(f)) {
-        status = STATUS_INVALID_DEVICE_REQUEST;
-        goto release;
-    }
-    if (f->node->is_dir) {
-        status = STATUS_INVALID_PARAMETER;
-        goto release;
-    }
-    if (length == 0)
-        goto release;
-    pthread_mutex_lock(&v->lock);
-    if (fsd_lock_conflict_locked(f->node, f, key, off, length, false))
-        status = STATUS_FILE_LOCK_CONFLICT;
-    pthread_mutex_unlock(&v->lock);
-    if (!NT_SUCCESS(status))
+    status = io_prologue(v, f, FILE_READ_DATA, buffer, length, offset, key, false, &to_end, &off);
+    if (!NT_SUCCESS(status) || length == 0)
         goto release;
 
     r = fsd_req_new(FspFsctlTransactReadKind);
@@ -133,36 +143,9 @@ NTSTATUS nt_write_file(wf_fsd_volume *volume, nt_handle handle, nt_io_status *io
     status = fsd_handle_ref(v, handle, &f);
     if (!NT_SUCCESS(status))
         goto exit;
-    if (!(f->granted & (FILE_WRITE_DATA | FILE_APPEND_DATA))) {
-        status = STATUS_ACCESS_DENIED;
-        goto release;
-    }
-    if (!buffer && length) {
-        status = STATUS_INVALID_USER_BUFFER;
-        goto release;
-    }
-    status = io_offset(v, f, offset, true, &to_end, &off);
-    if (!NT_SUCCESS(status))
-        goto release;
-    if (fsd_is_volume(f)) {
-        status = STATUS_INVALID_DEVICE_REQUEST;
-        goto release;
-    }
-    if (f->node->is_dir) {
-        status = STATUS_INVALID_PARAMETER;
-        goto release;
-    }
-    if (length == 0)
-        goto release;
-    pthread_mutex_lock(&v->lock);
-    {
-        /* The end of the file is where an append lands, as far as the fsd knows. */
-        UINT64 at = to_end ? f->node->info.FileSize : off;
-        if (fsd_lock_conflict_locked(f->node, f, key, at, length, true))
-            status = STATUS_FILE_LOCK_CONFLICT;
-    }
-    pthread_mutex_unlock(&v->lock);
-    if (!NT_SUCCESS(status))
+    status = io_prologue(v, f, FILE_WRITE_DATA | FILE_APPEND_DATA, buffer, length, offset, key,
+        true, &to_end, &off);
+    if (!NT_SUCCESS(status) || length == 0)
         goto release;
 
     r = fsd_req_new(FspFsctlTransactWriteKind);
