@@ -100,6 +100,18 @@ const FSP_FSCTL_VOLUME_PARAMS *wf_engine_volume_params(const wf_engine *engine);
 NTSTATUS wf_transact(wf_engine *engine, const void *reply, size_t reply_len, void *request,
     size_t cap, size_t *request_len);
 
+/*
+ * A reply alone, in pieces (the header, then the data, as a FUSE program
+ * writes it with writev): the data of a READ goes from its piece straight
+ * to the WinFsp caller's buffer, with no gathering first. Results as
+ * wf_transact's; no request is fetched.
+ */
+typedef struct wf_reply_piece {
+    const void *base;
+    size_t len;
+} wf_reply_piece;
+NTSTATUS wf_transact_reply(wf_engine *engine, const wf_reply_piece *pieces, size_t count);
+
 /* The smallest request buffer wf_transact accepts (FUSE_MIN_READ_BUFFER or more). */
 size_t wf_engine_request_size_min(const wf_engine *engine);
 

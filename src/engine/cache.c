@@ -12,6 +12,13 @@
  * Entries map (parent, name) to a node, or to "no such name" (negative),
  * for as long as the file system's entry_valid allows. They are bounded in
  * number; the least recently used go first.
+ *
+ * Replies cross changes: a GETATTR or LOOKUP the file system answered
+ * before a WRITE, SETATTR, RENAME or CREATE completed can reach us after
+ * it. Every change we see complete takes the next e->change_seq, kept on
+ * the node (its attributes) or the directory (its names); a reply to a
+ * request sent before that number describes the past, so it answers its
+ * own request but is not cached (Linux keeps attr_version for this).
  */
 #include "engine/internal.h"
 
@@ -218,9 +225,25 @@ void wf_node_unref(wf_engine *e, wf_node *node)
     wf_os_cond_signal(e->cond);
 }
 
-wf_node *wf_node_from_entry(wf_engine *e, const struct fuse_entry_out *entry)
+/*
+ * Did parent's names change while c's request was out? A high-level file
+ * system answers a LOOKUP in two steps (the path's attributes, then its
+ * node for the name), so one overlapping a RENAME can pair the old file's
+ * attributes with the new file's node, whichever reply we see first.
+ */
+static bool names_overlap(const wf_ctx *c, const wf_node *parent)
 {
+    /* The answer to a change of parent's own: only others' changes count. */
+    if (parent == c->changed[0] || parent == c->changed[1])
+        return !c->changed_alone;
+    return parent->names_seq > c->sent_seq || parent->names_busy > 0;
+}
+
+static wf_node *node_from_entry(wf_ctx *c, wf_node *parent, const struct fuse_entry_out *entry)
+{
+    wf_engine *e = c->engine;
     wf_node *n = wf_node_get(e, entry->nodeid);
+    bool fresh = !n;
 
     if (!n) {
         n = wf_os_alloc(sizeof *n);
@@ -235,15 +258,95 @@ wf_node *wf_node_from_entry(wf_engine *e, const struct fuse_entry_out *entry)
     n->generation = entry->generation;
     n->nlookup++;
     n->refs++;
-    wf_node_set_attr(n, &entry->attr, entry->attr_valid, entry->attr_valid_nsec);
+    if (!names_overlap(c, parent)) {
+        wf_node_take_attr(c, n, &entry->attr, entry->attr_valid, entry->attr_valid_nsec, false);
+    } else {
+        /* The node is right for the name, its attributes may be another file's: ask. */
+        if (fresh)
+            n->attr = entry->attr;
+        n->attr_valid_until = 0;
+    }
     return n;
 }
 
-void wf_node_set_attr(wf_node *node, const struct fuse_attr *attr, UINT64 valid,
-    UINT32 valid_nsec)
+void wf_node_take_attr(wf_ctx *c, wf_node *node, const struct fuse_attr *attr, UINT64 valid,
+    UINT32 valid_nsec, bool is_change)
 {
-    node->attr = *attr;
-    node->attr_valid_until = wf_valid_until(valid, valid_nsec);
+    if (node->attr_seq > c->sent_seq) {
+        /* Keep what the later change left, and ask again next time. */
+        node->attr_valid_until = 0;
+    } else {
+        node->attr = *attr;
+        node->attr_valid_until = wf_valid_until(valid, valid_nsec);
+    }
+    if (is_change)
+        node->attr_seq = ++c->engine->change_seq;
+}
+
+void wf_node_changed(wf_engine *e, wf_node *node)
+{
+    node->attr_valid_until = 0;
+    node->attr_seq = ++e->change_seq;
+}
+
+static void names_mark(wf_engine *e, wf_ctx *c, int slot, UINT64 nodeid)
+{
+    wf_node *dir = wf_node_get(e, nodeid);
+
+    if (!dir || (slot == 1 && dir == c->changing[0]))
+        return;
+    wf_node_ref(dir);
+    dir->names_busy++;
+    dir->names_seq = ++e->change_seq;
+    c->changing[slot] = dir;
+    c->changing_seq[slot] = dir->names_seq;
+}
+
+void wf_names_begin(wf_ctx *c)
+{
+    wf_engine *e = c->engine;
+    const wf_send *s = &c->send;
+
+    switch (s->opcode) {
+    case FUSE_RENAME:
+    case FUSE_RENAME2: {
+        UINT64 newdir;
+        memcpy(&newdir, s->body.bytes, sizeof newdir); /* the first field of both */
+        names_mark(e, c, 0, s->nodeid);
+        names_mark(e, c, 1, newdir);
+        break;
+    }
+    case FUSE_CREATE:
+    case FUSE_MKNOD:
+    case FUSE_MKDIR:
+    case FUSE_SYMLINK:
+    case FUSE_LINK:
+    case FUSE_UNLINK:
+    case FUSE_RMDIR:
+        names_mark(e, c, 0, s->nodeid);
+        break;
+    default:
+        break;
+    }
+}
+
+void wf_names_end(wf_ctx *c)
+{
+    wf_engine *e = c->engine;
+
+    c->changed_alone = true;
+    for (int i = 0; i < 2; i++) {
+        wf_node *dir = c->changing[i];
+        c->changed[i] = dir;
+        if (!dir)
+            continue;
+        c->changing[i] = NULL;
+        dir->names_busy--;
+        if (dir->names_seq != c->changing_seq[i] || dir->names_busy > 0)
+            c->changed_alone = false;
+        dir->names_seq = ++e->change_seq;
+        wf_node_unref(e, dir);
+    }
 }
 
 bool wf_node_attr_valid(const wf_node *node)
@@ -284,11 +387,16 @@ wf_node *wf_cache_lookup(wf_engine *e, wf_node *parent, const char *name, UINT32
     return en->node;
 }
 
-void wf_cache_enter(wf_engine *e, wf_node *parent, const char *name, UINT32 len,
+void wf_cache_enter(wf_ctx *c, wf_node *parent, const char *name, UINT32 len,
     wf_node *child, UINT64 valid, UINT32 valid_nsec)
 {
+    wf_engine *e = c->engine;
     UINT32 hash = entry_hash(parent->nodeid, name, len);
-    wf_entry *en = entry_find(e, parent->nodeid, name, len, hash);
+    wf_entry *en;
+
+    if (names_overlap(c, parent))
+        return; /* the directory changed meanwhile: this answer may be older than the change */
+    en = entry_find(e, parent->nodeid, name, len, hash);
 
     if (en && (valid || valid_nsec)) {
         /* The same name again (a relisting, a second lookup): refresh it in place. */
@@ -332,24 +440,25 @@ void wf_cache_enter(wf_engine *e, wf_node *parent, const char *name, UINT32 len,
  * or NULL with *status STATUS_OBJECT_NAME_NOT_FOUND for a negative entry
  * (cached for its entry_valid) or STATUS_INSUFFICIENT_RESOURCES.
  */
-wf_node *wf_cache_reply(wf_engine *e, wf_node *parent, const char *name, UINT32 len,
+wf_node *wf_cache_reply(wf_ctx *c, wf_node *parent, const char *name, UINT32 len,
     const void *entry_out, NTSTATUS *status)
 {
+    wf_engine *e = c->engine;
     struct fuse_entry_out entry;
     wf_node *n;
 
     memcpy(&entry, entry_out, sizeof entry);
     if (entry.nodeid == 0) {
-        wf_cache_enter(e, parent, name, len, NULL, entry.entry_valid, entry.entry_valid_nsec);
+        wf_cache_enter(c, parent, name, len, NULL, entry.entry_valid, entry.entry_valid_nsec);
         *status = STATUS_OBJECT_NAME_NOT_FOUND;
         return NULL;
     }
-    n = wf_node_from_entry(e, &entry);
+    n = node_from_entry(c, parent, &entry);
     if (!n) {
         *status = STATUS_INSUFFICIENT_RESOURCES;
         return NULL;
     }
-    wf_cache_enter(e, parent, name, len, n, entry.entry_valid, entry.entry_valid_nsec);
+    wf_cache_enter(c, parent, name, len, n, entry.entry_valid, entry.entry_valid_nsec);
     e->ci_valid = entry.entry_valid;
     e->ci_valid_nsec = entry.entry_valid_nsec;
     wf_ci_note(parent, name, len);
@@ -364,6 +473,7 @@ void wf_cache_remove(wf_engine *e, wf_node *parent, const char *name, UINT32 len
 
     if (en)
         entry_free(e, en);
+    parent->names_seq = ++e->change_seq;
     wf_ci_drop(parent);
 }
 
@@ -371,7 +481,8 @@ void wf_cache_invalidate_node(wf_engine *e, UINT64 nodeid)
 {
     wf_node *n = wf_node_get(e, nodeid);
     if (n) {
-        n->attr_valid_until = 0;
+        wf_node_changed(e, n);
+        n->names_seq = e->change_seq;
         wf_ci_drop(n);
     }
 }

@@ -120,12 +120,15 @@ wf_ctx *wf_ctx_alloc(wf_engine *e)
     memset(&c->ea, 0, sizeof c->ea);
     c->file = NULL;
     c->node = NULL;
+    c->changing[0] = c->changing[1] = c->changed[0] = c->changed[1] = NULL;
     c->path[0] = c->path2[0] = 0;
     return c;
 }
 
 static void ctx_free(wf_engine *e, wf_ctx *c)
 {
+    wf_names_end(c); /* abandoned while a change was out */
+    c->changed[0] = c->changed[1] = NULL;
     if (c->file)
         wf_file_unref(e, c->file);
     c->file = NULL;
@@ -441,19 +444,14 @@ static NTSTATUS consume_notify(wf_engine *e, INT32 code, const UINT8 *body, UINT
     return status;
 }
 
-static NTSTATUS consume_reply(wf_engine *e, const void *reply, size_t reply_len, void *out,
-    size_t cap, size_t *out_len)
+/* A reply: its header, and its body (hdr.len - sizeof hdr bytes) wherever it lies. */
+static NTSTATUS consume_reply(wf_engine *e, const struct fuse_out_header *hdrp, const UINT8 *body,
+    void *out, size_t cap, size_t *out_len)
 {
-    struct fuse_out_header hdr;
-    const UINT8 *body = (const UINT8 *)reply + sizeof hdr;
+    struct fuse_out_header hdr = *hdrp;
     wf_ctx *c;
     NTSTATUS status;
 
-    if (reply_len < sizeof hdr)
-        return STATUS_INVALID_PARAMETER;
-    memcpy(&hdr, reply, sizeof hdr);
-    if (hdr.len != reply_len)
-        return STATUS_INVALID_PARAMETER;
     if (hdr.unique == 0)
         return consume_notify(e, hdr.error, body, hdr.len - (UINT32)sizeof hdr);
 
@@ -476,6 +474,7 @@ static NTSTATUS consume_reply(wf_engine *e, const void *reply, size_t reply_len,
     e->stats.fuse_replies++;
     if (e->destroy_sent || e->pending_count == 0)
         wf_os_cond_broadcast(e->cond);
+    wf_names_end(c);
     c->reply.error = hdr.error;
     c->reply.body = body;
     c->reply.len = hdr.len - (UINT32)sizeof hdr;
@@ -700,9 +699,16 @@ NTSTATUS wf_transact(wf_engine *e, const void *reply, size_t reply_len, void *re
     if (request && (!request_len || cap < wf_engine_request_size_min(e)))
         return STATUS_BUFFER_TOO_SMALL;
     if (reply) {
+        struct fuse_out_header hdr;
         if (e->config.trace)
             e->config.trace(e->config.trace_context, true, reply, reply_len);
-        status = consume_reply(e, reply, reply_len, request, request ? cap : 0, &produced);
+        if (reply_len < sizeof hdr)
+            return STATUS_INVALID_PARAMETER;
+        memcpy(&hdr, reply, sizeof hdr);
+        if (hdr.len != reply_len)
+            return STATUS_INVALID_PARAMETER;
+        status = consume_reply(e, &hdr, (const UINT8 *)reply + sizeof hdr, request,
+            request ? cap : 0, &produced);
         if (!NT_SUCCESS(status) || produced)
             goto out;
     }
@@ -802,4 +808,44 @@ void wf_engine_get_stats(wf_engine *e, wf_engine_stats *stats)
     stats->proto_minor = e->init_done ? e->proto_minor : 0;
     stats->stopped = e->stopped;
     wf_os_lock_release(e->lock);
+}
+
+NTSTATUS wf_transact_reply(wf_engine *e, const wf_reply_piece *pieces, size_t count)
+{
+    struct fuse_out_header hdr;
+    size_t total = 0, produced = 0;
+    UINT8 *joined = NULL;
+    const UINT8 *body;
+    NTSTATUS status;
+
+    for (size_t i = 0; i < count; i++) {
+        if (pieces[i].len > SIZE_MAX - total)
+            return STATUS_INVALID_PARAMETER;
+        total += pieces[i].len;
+    }
+    if (count == 0 || total < sizeof hdr)
+        return STATUS_INVALID_PARAMETER;
+    /* The usual shapes need no copy: one piece, or a bare header and one piece of body. */
+    if (pieces[0].len >= sizeof hdr && (count == 1 || (count == 2 && pieces[0].len == sizeof hdr)) &&
+        !e->config.trace) {
+        memcpy(&hdr, pieces[0].base, sizeof hdr);
+        /* An empty second piece may have no address: the body is then past the header. */
+        body = count == 1 || pieces[1].len == 0 ? (const UINT8 *)pieces[0].base + sizeof hdr
+                                                : (const UINT8 *)pieces[1].base;
+    } else {
+        joined = wf_os_alloc(total);
+        if (!joined)
+            return STATUS_INSUFFICIENT_RESOURCES;
+        for (size_t i = 0, at = 0; i < count; at += pieces[i].len, i++)
+            if (pieces[i].len)
+                memcpy(joined + at, pieces[i].base, pieces[i].len);
+        if (e->config.trace)
+            e->config.trace(e->config.trace_context, true, joined, total);
+        memcpy(&hdr, joined, sizeof hdr);
+        body = joined + sizeof hdr;
+    }
+    status = hdr.len == total ? consume_reply(e, &hdr, body, NULL, 0, &produced)
+                              : STATUS_INVALID_PARAMETER;
+    wf_os_free(joined);
+    return status;
 }

@@ -54,6 +54,9 @@ typedef struct wf_node {
     bool forgotten;           /* unhashed, waiting for its FORGET */
     struct fuse_attr attr;
     UINT64 attr_valid_until;  /* monotonic ns */
+    UINT64 attr_seq;          /* e->change_seq at its attributes' last change */
+    UINT64 names_seq;         /* e->change_seq at the last change of its names */
+    UINT32 names_busy;        /* requests changing its names, sent and not answered */
     wf_ci_index *ci;          /* a directory's names by their folded form (ci_index.c) */
     UINT32 ci_gen;            /* bumped whenever ci is dropped */
 } wf_node;
@@ -124,6 +127,7 @@ typedef struct wf_walk {
     bool from_index;          /* actual came from the directory's ci index */
     wf_ci_index *ci_building; /* the index the listing is filling, or NULL */
     UINT32 ci_gen;            /* the directory's ci_gen when that listing began */
+    UINT64 ci_seq;            /* and e->change_seq: a name made since may be missing */
     char *norm;               /* the path as the file system spells it, or NULL */
     UINT32 norm_len;
 } wf_walk;
@@ -134,6 +138,11 @@ struct wf_ctx {
     wf_engine *engine;
     wf_step_fn *run;
     UINT64 unique;            /* of the outstanding FUSE request */
+    UINT64 sent_seq;          /* e->change_seq when that request went out */
+    wf_node *changing[2];     /* directories whose names that request changes (referenced) */
+    UINT64 changing_seq[2];   /* their names_seq when it went out */
+    wf_node *changed[2];      /* once answered: the directories it changed */
+    bool changed_alone;       /* and nothing else changed them meanwhile */
     UINT64 hint;              /* WinFsp's Hint, for cancellation */
     int coro[WF_CORO_DEPTH];
     int coro_depth;
@@ -184,6 +193,7 @@ struct wf_engine {
     UINT32 max_write, max_read, max_readahead;
     UINT32 init_flags;
     UINT64 next_unique;
+    UINT64 change_seq;        /* numbers the changes we saw complete (cache.c) */
     UINT64 enosys;            /* opcodes (< 64) that answered ENOSYS: never asked again */
 
     /* FUSE requests to interrupt (their uniques), for cancelled WinFsp requests */
@@ -276,16 +286,30 @@ void wf_cache_fini(wf_engine *e);
 wf_node *wf_node_get(wf_engine *e, UINT64 nodeid);
 void wf_node_ref(wf_node *node);
 void wf_node_unref(wf_engine *e, wf_node *node);
-wf_node *wf_node_from_entry(wf_engine *e, const struct fuse_entry_out *entry);
-void wf_node_set_attr(wf_node *node, const struct fuse_attr *attr, UINT64 valid,
-    UINT32 valid_nsec);
+/*
+ * Attributes in c's reply: cached unless the node changed after the
+ * request went out; is_change says the request itself changed the node.
+ */
+void wf_node_take_attr(wf_ctx *c, wf_node *node, const struct fuse_attr *attr, UINT64 valid,
+    UINT32 valid_nsec, bool is_change);
+/* The node's attributes changed: what is cached, or on its way, is old. */
+void wf_node_changed(wf_engine *e, wf_node *node);
 bool wf_node_attr_valid(const wf_node *node);
 wf_node *wf_cache_lookup(wf_engine *e, wf_node *parent, const char *name, UINT32 len,
     bool *negative);
-void wf_cache_enter(wf_engine *e, wf_node *parent, const char *name, UINT32 len,
+/* An entry from c's reply (child NULL: negative), unless parent's names changed since. */
+void wf_cache_enter(wf_ctx *c, wf_node *parent, const char *name, UINT32 len,
     wf_node *child, UINT64 valid, UINT32 valid_nsec);
+/*
+ * A request that makes, removes or moves names went out (begin) or got
+ * its answer or was abandoned (end): lookups in those directories that
+ * overlap it are not to be trusted.
+ */
+void wf_names_begin(wf_ctx *c);
+void wf_names_end(wf_ctx *c);
+/* The name went (or changed): its entry goes, and replies already on their way are old. */
 void wf_cache_remove(wf_engine *e, wf_node *parent, const char *name, UINT32 len);
-wf_node *wf_cache_reply(wf_engine *e, wf_node *parent, const char *name, UINT32 len,
+wf_node *wf_cache_reply(wf_ctx *c, wf_node *parent, const char *name, UINT32 len,
     const void *entry_out, NTSTATUS *status);
 void wf_cache_invalidate_node(wf_engine *e, UINT64 nodeid);
 size_t wf_forget_emit(wf_engine *e, void *buf, size_t cap);

@@ -146,6 +146,7 @@ void wf_find_name_ci(wf_ctx *c)
     wf_ci_free(w->ci_building);
     w->ci_building = e->ci_valid || e->ci_valid_nsec ? wf_ci_new(e, 0) : NULL;
     w->ci_gen = w->node->ci_gen;
+    w->ci_seq = e->change_seq;
     {
         struct fuse_open_in *in = wf_prep(c, FUSE_OPENDIR, w->node->nodeid, sizeof *in);
         in->flags = LINUX_O_RDONLY;
@@ -205,7 +206,7 @@ void wf_find_name_ci(wf_ctx *c)
         }
     }
     /* A complete listing, with no name going meanwhile, is the directory's index now. */
-    if (w->ci_building && w->node->ci_gen == w->ci_gen)
+    if (w->ci_building && w->node->ci_gen == w->ci_gen && w->node->names_seq <= w->ci_seq)
         wf_ci_install(w->node, w->ci_building, wf_valid_until(e->ci_valid, e->ci_valid_nsec));
     else
         wf_ci_free(w->ci_building);
@@ -260,7 +261,7 @@ void wf_lookup_path(wf_ctx *c)
             struct fuse_entry_out entry;
             memcpy(&entry, c->reply.body, sizeof entry);
             if (entry.nodeid == 0) {
-                wf_cache_enter(e, w->node, w->name, w->name_len, NULL, entry.entry_valid,
+                wf_cache_enter(c, w->node, w->name, w->name_len, NULL, entry.entry_valid,
                     entry.entry_valid_nsec);
                 goto other_case;
             }
@@ -296,7 +297,7 @@ void wf_lookup_path(wf_ctx *c)
             NTSTATUS status = c->reply.status;
 
             if (NT_SUCCESS(status)) {
-                child = wf_cache_reply(e, w->node, w->name, w->name_len, c->reply.body, &status);
+                child = wf_cache_reply(c, w->node, w->name, w->name_len, c->reply.body, &status);
                 if (child) {
                     wf_node_unref(e, w->node);
                     w->node = child;
@@ -345,7 +346,7 @@ void wf_getattr(wf_ctx *c, wf_node *node, wf_file *file)
     if (NT_SUCCESS(c->reply.status)) {
         struct fuse_attr_out out;
         memcpy(&out, c->reply.body, sizeof out);
-        wf_node_set_attr(node, &out.attr, out.attr_valid, out.attr_valid_nsec);
+        wf_node_take_attr(c, node, &out.attr, out.attr_valid, out.attr_valid_nsec, false);
     }
     WF_CORO_END(c);
 }

@@ -98,6 +98,8 @@ NTSTATUS wf_emit(wf_engine *e, wf_ctx *c, void *buf, size_t cap, size_t *len)
     /* Uniques step by two: the low bit marks interrupts, as in Linux. */
     e->next_unique += 2;
     c->unique = hdr.unique;
+    c->sent_seq = e->change_seq;
+    wf_names_begin(c);
     e->stats.fuse_requests++;
     *len = size;
     return STATUS_SUCCESS;

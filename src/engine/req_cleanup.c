@@ -66,7 +66,8 @@ void wf_step_cleanup(wf_ctx *c)
         if (NT_SUCCESS(c->reply.status)) {
             struct fuse_attr_out out;
             memcpy(&out, c->reply.body, sizeof out);
-            wf_node_set_attr(c->file->node, &out.attr, out.attr_valid, out.attr_valid_nsec);
+            wf_node_take_attr(c, c->file->node, &out.attr, out.attr_valid, out.attr_valid_nsec,
+                true);
         }
     }
 
@@ -99,7 +100,7 @@ void wf_step_cleanup(wf_ctx *c)
             wf_os_log(-c->reply.error == LINUX_ENOTEMPTY ? WF_LOG_INFO : WF_LOG_WARNING,
                 "cleanup: delete failed (errno %d)", -c->reply.error);
         /* Other names may still reach the inode; its attributes are stale now. */
-        c->file->node->attr_valid_until = 0;
+        wf_node_changed(e, c->file->node);
     }
     wf_complete(c, STATUS_SUCCESS, 0);
     WF_CORO_END(c);

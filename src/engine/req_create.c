@@ -195,7 +195,7 @@ static void create_new(wf_ctx *c)
         WF_CORO_RETURN(c);
     }
     {
-        wf_node *child = wf_cache_reply(e, c->walk.node, c->walk.name, c->walk.name_len,
+        wf_node *child = wf_cache_reply(c, c->walk.node, c->walk.name, c->walk.name_len,
             c->reply.body, &s->status);
         if (!child) {
             /* The file exists now, but we cannot track it: say so. */
@@ -253,7 +253,7 @@ static void create_new(wf_ctx *c)
         if (NT_SUCCESS(c->reply.status)) {
             struct fuse_attr_out out;
             memcpy(&out, c->reply.body, sizeof out);
-            wf_node_set_attr(c->node, &out.attr, out.attr_valid, out.attr_valid_nsec);
+            wf_node_take_attr(c, c->node, &out.attr, out.attr_valid, out.attr_valid_nsec, true);
         } else if (c->reply.error != -LINUX_ENOSYS) {
             s->status = c->reply.status;
             goto release;
@@ -471,7 +471,7 @@ void wf_step_create(wf_ctx *c)
         s->information = FILE_DOES_NOT_EXIST;
         if (NT_SUCCESS(c->reply.status)) {
             NTSTATUS status;
-            wf_node *child = wf_cache_reply(e, c->node, c->walk.name, c->walk.name_len,
+            wf_node *child = wf_cache_reply(c, c->node, c->walk.name, c->walk.name_len,
                 c->reply.body, &status);
             if (status != STATUS_OBJECT_NAME_NOT_FOUND)
                 s->information = FILE_EXISTS;
@@ -596,7 +596,7 @@ void wf_step_overwrite(wf_ctx *c)
     {
         struct fuse_attr_out out;
         memcpy(&out, c->reply.body, sizeof out);
-        wf_node_set_attr(c->file->node, &out.attr, out.attr_valid, out.attr_valid_nsec);
+        wf_node_take_attr(c, c->file->node, &out.attr, out.attr_valid, out.attr_valid_nsec, true);
         wf_fileinfo(c, &c->file->node->attr, NULL, 0, &c->rsp->Rsp.Overwrite.FileInfo);
     }
     if (c->req->Req.Overwrite.Ea.Size) {

@@ -108,7 +108,7 @@ static NTSTATUS consume_listing(wf_ctx *c, dir_state *s, const UINT8 *p, UINT32 
             wf_node *n;
             if (!wf_entry_out_sane(&d.entry, false))
                 return STATUS_INVALID_NETWORK_RESPONSE;
-            n = wf_cache_reply(e, c->file->node, d.name, d.d.namelen, &d.entry, &status);
+            n = wf_cache_reply(c, c->file->node, d.name, d.d.namelen, &d.entry, &status);
             if (n) {
                 attr = n->attr;
                 wf_node_unref(e, n);
@@ -150,7 +150,7 @@ static void query_by_name(wf_ctx *c)
     WF_SEND(c);
     if (NT_SUCCESS(c->reply.status)) {
         NTSTATUS status;
-        wf_node *n = wf_cache_reply(e, c->file->node, c->walk.name, c->walk.name_len,
+        wf_node *n = wf_cache_reply(c, c->file->node, c->walk.name, c->walk.name_len,
             c->reply.body, &status);
         if (n) {
             bool added = emit_entry(c, s, c->walk.name, c->walk.name_len, &n->attr, 0);

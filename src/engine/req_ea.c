@@ -204,7 +204,7 @@ void wf_ea_apply(wf_ctx *c, wf_node *node)
             c->ea.pos += next;
         }
     }
-    node->attr_valid_until = 0;
+    wf_node_changed(c->engine, node);
     WF_CORO_END(c);
 }
 

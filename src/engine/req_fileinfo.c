@@ -183,7 +183,8 @@ void wf_step_set_information(wf_ctx *c)
         {
             struct fuse_attr_out out;
             memcpy(&out, c->reply.body, sizeof out);
-            wf_node_set_attr(c->file->node, &out.attr, out.attr_valid, out.attr_valid_nsec);
+            wf_node_take_attr(c, c->file->node, &out.attr, out.attr_valid, out.attr_valid_nsec,
+                true);
         }
     } else {
         WF_AWAIT(c, wf_getattr(c, c->file->node, c->file));
@@ -284,7 +285,7 @@ rename:
         NTSTATUS status;
         const char *name = c->send.name[0];
         UINT32 len = c->send.name_len[0];
-        wf_node *target = wf_cache_reply(e, c->node, name, len, c->reply.body, &status);
+        wf_node *target = wf_cache_reply(c, c->node, name, len, c->reply.body, &status);
         bool target_dir = target && (target->attr.mode & LINUX_S_IFMT) == LINUX_S_IFDIR;
 
         /* A case-only rename finds the file itself under the new name: no target. */
@@ -343,9 +344,10 @@ rename:
         wf_prep_name(c, s->new_name, s->new_len);
         WF_SEND(c);
     }
-    /* Whatever happened, neither name may be trusted from the cache now. */
+    /* Whatever happened, neither name may be trusted from the cache now, nor the file's ctime. */
     wf_cache_remove(e, c->walk.node, c->walk.name, c->walk.name_len);
     wf_cache_remove(e, c->node, s->new_name, s->new_len);
+    wf_node_changed(e, c->file->node);
     if (!NT_SUCCESS(c->reply.status)) {
         wf_complete(c, c->reply.status == STATUS_OBJECT_NAME_COLLISION && s->replace
                 ? STATUS_ACCESS_DENIED : c->reply.status, 0);

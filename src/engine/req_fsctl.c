@@ -216,7 +216,7 @@ static void replace_file(wf_ctx *c, bool make_symlink)
         WF_CORO_RETURN(c);
     }
     {
-        wf_node *n = wf_cache_reply(e, c->walk.node, c->walk.name, c->walk.name_len,
+        wf_node *n = wf_cache_reply(c, c->walk.node, c->walk.name, c->walk.name_len,
             c->reply.body, &s->status);
         if (!n)
             WF_CORO_RETURN(c);

@@ -159,7 +159,7 @@ void wf_step_write(wf_ctx *c)
             n->attr.mtime = n->attr.ctime = (UINT64)(now / 1000000000);
             n->attr.mtimensec = n->attr.ctimensec = (UINT32)(now % 1000000000);
         }
-        n->attr_valid_until = 0;
+        wf_node_changed(c->engine, n);
         wf_fileinfo(c, &n->attr, NULL, 0, &c->rsp->Rsp.Write.FileInfo);
     }
     wf_complete(c, STATUS_SUCCESS, s->done);

@@ -114,7 +114,7 @@ void wf_step_set_security(wf_ctx *c)
         NTSTATUS status;
 
         memcpy(&out, c->reply.body, sizeof out);
-        wf_node_set_attr(c->file->node, &out.attr, out.attr_valid, out.attr_valid_nsec);
+        wf_node_take_attr(c, c->file->node, &out.attr, out.attr_valid, out.attr_valid_nsec, true);
         status = put_descriptor(c, out.attr.uid, out.attr.gid, out.attr.mode,
             &c->rsp->Rsp.SetSecurity.SecurityDescriptor);
         wf_complete(c, status, 0);

@@ -441,6 +441,7 @@ static NTSTATUS create_once(wf_fsd_volume *v, create_ctx *c)
         ow->req->Req.Overwrite.FileAttributes = ow_attributes;
         ow->req->Req.Overwrite.AllocationSize = allocation;
         ow->req->Req.Overwrite.Supersede = c->information == FILE_SUPERSEDED;
+        ow->info_node = n;
         status = fsd_send(v, &ow);
         if (!ow || ow->state != FSD_REQ_DONE || !NT_SUCCESS(status)) {
             /*
@@ -459,11 +460,11 @@ static NTSTATUS create_once(wf_fsd_volume *v, create_ctx *c)
             f = NULL;
             goto exit;
         }
-        fsd_node_set_info(v, n, &ow->rsp->Rsp.Overwrite.FileInfo, true);
+        fsd_node_change_info(v, ow, &ow->rsp->Rsp.Overwrite.FileInfo, true);
         c->info = ow->rsp->Rsp.Overwrite.FileInfo;
     } else if (inserted || c->information == FILE_CREATED) {
         /* Only a first open may set what is cached (FspFileNodeTrySetFileInfoAndSecurityOnOpen). */
-        fsd_node_set_info(v, n, &c->info, false);
+        fsd_node_set_info(v, n, &c->info);
     }
     c->fobj = f;
     f = NULL;

@@ -144,9 +144,10 @@ NTSTATUS nt_set_ea_file(wf_fsd_volume *volume, nt_handle handle, nt_io_status *i
     }
     r->req->Req.SetEa.UserContext = f->user_context;
     r->req->Req.SetEa.UserContext2 = f->user_context2;
+    r->info_node = f->node;
     status = fsd_send(v, &r);
     if (NT_SUCCESS(status) && r && r->state == FSD_REQ_DONE)
-        fsd_node_set_info(v, f->node, &r->rsp->Rsp.SetEa.FileInfo, false);
+        fsd_node_change_info(v, r, &r->rsp->Rsp.SetEa.FileInfo, false);
 release:
     fsd_req_free(v, r);
     fsd_fobj_release(v, f);

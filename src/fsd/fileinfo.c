@@ -166,21 +166,20 @@ static UINT32 put_name(wf_fsd_volume *v, fsd_fobj *f, UINT8 *out, UINT32 room, N
 static NTSTATUS file_info(wf_fsd_volume *v, fsd_fobj *f, FSP_FSCTL_FILE_INFO *fi)
 {
     fsd_req *r;
-    UINT32 change;
     NTSTATUS status;
 
     if (fsd_node_get_info(v, f->node, fi))
         return STATUS_SUCCESS;
-    change = fsd_node_info_change(v, f->node);
     r = fsd_req_new(FspFsctlTransactQueryInformationKind);
     if (!r)
         return STATUS_INSUFFICIENT_RESOURCES;
     r->req->Req.QueryInformation.UserContext = f->user_context;
     r->req->Req.QueryInformation.UserContext2 = f->user_context2;
+    r->info_node = f->node;
     status = fsd_send(v, &r);
     if (NT_SUCCESS(status) && r && r->state == FSD_REQ_DONE) {
         *fi = r->rsp->Rsp.QueryInformation.FileInfo;
-        fsd_node_try_set_info(v, f->node, fi, change);
+        fsd_node_try_set_info(v, r, fi);
     }
     fsd_req_free(v, r);
     return status;
@@ -500,9 +499,10 @@ static NTSTATUS set_with_request(wf_fsd_volume *v, fsd_fobj *f, UINT32 cls, cons
         break;
     }
     }
+    r->info_node = f->node;
     status = fsd_send(v, &r);
     if (NT_SUCCESS(status) && r && r->state == FSD_REQ_DONE) {
-        fsd_node_set_info(v, f->node, &r->rsp->Rsp.SetInformation.FileInfo, truncating);
+        fsd_node_change_info(v, r, &r->rsp->Rsp.SetInformation.FileInfo, truncating);
         pthread_mutex_lock(&v->lock);
         if (truncating) {
             f->modified = true;

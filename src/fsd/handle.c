@@ -548,16 +548,6 @@ bool fsd_node_get_info(wf_fsd_volume *v, fsd_node *n, FSP_FSCTL_FILE_INFO *info)
     return valid;
 }
 
-UINT32 fsd_node_info_change(wf_fsd_volume *v, fsd_node *n)
-{
-    UINT32 change;
-
-    pthread_mutex_lock(&v->lock);
-    change = n->info_change;
-    pthread_mutex_unlock(&v->lock);
-    return change;
-}
-
 static void set_info_locked(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_INFO *info)
 {
     n->info = *info;
@@ -566,23 +556,38 @@ static void set_info_locked(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_
     n->info_change++;
 }
 
-void fsd_node_set_info(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_INFO *info,
-    bool truncate_on_close)
+void fsd_node_set_info(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_INFO *info)
 {
     pthread_mutex_lock(&v->lock);
     set_info_locked(v, n, info);
-    if (truncate_on_close)
-        n->truncate_on_close = true;
     pthread_mutex_unlock(&v->lock);
 }
 
-void fsd_node_try_set_info(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_INFO *info,
-    UINT32 change)
+void fsd_node_try_set_info(wf_fsd_volume *v, const fsd_req *r, const FSP_FSCTL_FILE_INFO *info)
 {
+    fsd_node *n = r->info_node;
+
     pthread_mutex_lock(&v->lock);
     /* An answer older than a change made meanwhile must not overwrite it. */
-    if (n->info_change == change)
+    if (n->info_change == r->info_change)
         set_info_locked(v, n, info);
+    pthread_mutex_unlock(&v->lock);
+}
+
+void fsd_node_change_info(wf_fsd_volume *v, const fsd_req *r, const FSP_FSCTL_FILE_INFO *info,
+    bool truncate_on_close)
+{
+    fsd_node *n = r->info_node;
+
+    pthread_mutex_lock(&v->lock);
+    if (n->info_change == r->info_change) {
+        set_info_locked(v, n, info);
+    } else {
+        n->info_expiry = 0;
+        n->info_change++;
+    }
+    if (truncate_on_close)
+        n->truncate_on_close = true;
     pthread_mutex_unlock(&v->lock);
 }
 

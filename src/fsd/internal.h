@@ -50,6 +50,7 @@ enum {
 #define FSD_SERVICE_BUCKETS (2 * FspFsctlTransactKindCount)
 
 typedef struct fsd_req {
+    /* Everything before cond is the request's state, zeroed when the request is made. */
     struct fsd_req *next;        /* queue */
     struct fsd_req *hash_next;   /* in flight, by hint */
     UINT64 hint;
@@ -62,11 +63,16 @@ typedef struct fsd_req {
     UINT32 token;                /* access token registered for it, or 0 */
     UINT32 bucket;               /* its service-time class (volume.c, "spinning") */
     UINT64 taken_ns;             /* when the engine took it */
+    /* The node whose cached file information the answer updates, and its
+     * info_change when the request was queued (fsd_send takes it). */
+    struct fsd_node *info_node;
+    UINT32 info_change;
     pthread_cond_t cond;
     FSP_FSCTL_TRANSACT_REQ *req; /* FSP_FSCTL_TRANSACT_REQ_SIZEMAX bytes */
-    FSP_FSCTL_TRANSACT_RSP *rsp; /* FSP_FSCTL_TRANSACT_RSP_SIZEMAX bytes, once done */
+    FSP_FSCTL_TRANSACT_RSP *rsp; /* FSP_FSCTL_TRANSACT_RSP_SIZEMAX bytes, the answer once done */
     void *data;                  /* a buffer the request owns (QueryDirectory) */
     size_t data_size;
+    size_t req_dirty;            /* bytes of req written by earlier uses (volume.c) */
 } fsd_req;
 
 /* ---- byte-range locks (lockctl.c) ---- */
@@ -284,11 +290,17 @@ bool fsd_name_is_prefix(const wf_fsd_volume *v, const WCHAR *prefix, size_t plen
 
 /* File info cache (FileInfoTimeout). */
 bool fsd_node_get_info(wf_fsd_volume *v, fsd_node *n, FSP_FSCTL_FILE_INFO *info);
-UINT32 fsd_node_info_change(wf_fsd_volume *v, fsd_node *n);
-void fsd_node_set_info(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_INFO *info,
+/* A first open's answer: what is cached. */
+void fsd_node_set_info(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_INFO *info);
+/*
+ * The answer to r (its info_node set before fsd_send): a query's is cached
+ * unless something reached the node meanwhile; a change's (write, flush,
+ * set information or EAs, overwrite) likewise, else the cache is dropped,
+ * as which of the two is newer is unknown.
+ */
+void fsd_node_try_set_info(wf_fsd_volume *v, const fsd_req *r, const FSP_FSCTL_FILE_INFO *info);
+void fsd_node_change_info(wf_fsd_volume *v, const fsd_req *r, const FSP_FSCTL_FILE_INFO *info,
     bool truncate_on_close);
-void fsd_node_try_set_info(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_INFO *info,
-    UINT32 change);
 void fsd_node_invalidate_info(wf_fsd_volume *v, fsd_node *n);
 
 /* ---- cleanup.c ---- */

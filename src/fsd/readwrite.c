@@ -160,6 +160,7 @@ NTSTATUS nt_write_file(wf_fsd_volume *volume, nt_handle handle, nt_io_status *io
     r->req->Req.Write.Offset = off;
     r->req->Req.Write.Length = length;
     r->req->Req.Write.Key = key;
+    r->info_node = f->node;
     status = fsd_send(v, &r);
     if (NT_SUCCESS(status) && r && r->state == FSD_REQ_DONE) {
         const FSP_FSCTL_FILE_INFO *info = &r->rsp->Rsp.Write.FileInfo;
@@ -168,7 +169,7 @@ NTSTATUS nt_write_file(wf_fsd_volume *volume, nt_handle handle, nt_io_status *io
             status = STATUS_INTERNAL_ERROR;
             information = 0;
         } else {
-            fsd_node_set_info(v, f->node, info, false);
+            fsd_node_change_info(v, r, info, false);
             pthread_mutex_lock(&v->lock);
             f->modified = true;
             if (f->synchronous)
@@ -214,10 +215,11 @@ NTSTATUS nt_flush_buffers_file(wf_fsd_volume *volume, nt_handle handle, nt_io_st
     if (!whole_volume) {
         r->req->Req.FlushBuffers.UserContext = f->user_context;
         r->req->Req.FlushBuffers.UserContext2 = f->user_context2;
+        r->info_node = f->node;
     }
     status = fsd_send(v, &r);
     if (NT_SUCCESS(status) && r && r->state == FSD_REQ_DONE && !whole_volume)
-        fsd_node_set_info(v, f->node, &r->rsp->Rsp.FlushBuffers.FileInfo, false);
+        fsd_node_change_info(v, r, &r->rsp->Rsp.FlushBuffers.FileInfo, false);
 release:
     fsd_req_free(v, r);
     fsd_fobj_release(v, f);

@@ -80,15 +80,8 @@ static void cond_init(pthread_cond_t *cond)
  * sleeper on another CPU and two context switches: measured, that was
  * most of the time of a request. So a caller about to sleep for its
  * response, and an engine thread about to sleep for a request, first
- * watch for it without the lock for up to spin_ns: WF_FSD_SPIN_US in the
- * environment (50 measured best; 0 or unset: no spinning).
- *
- * Off by default for now: with it on, the 8-process hammer of
- * lxfront_mount.sh saw torn files a few times in some 60 runs under ASan
- * (never with it off). The faster handoffs may only expose an older race
- * -- the fsd applies the FileInfo of concurrent responses to a node in
- * whatever order they complete, where WinFsp serializes them -- but until
- * that is understood the default stays the well-trodden path.
+ * watch for it without the lock for up to spin_ns: 50 us (measured best),
+ * or WF_FSD_SPIN_US in the environment (0: no spinning).
  *
  * The watcher calls sched_yield between looks rather than pausing: when
  * the thread it waits for (or the one that will queue the next request)
@@ -98,7 +91,7 @@ static void cond_init(pthread_cond_t *cond)
  * cannot), no more threads spin than there are CPUs, and on one CPU
  * nobody spins.
  */
-#define FSD_SPIN_NS_DEFAULT 0u
+#define FSD_SPIN_NS_DEFAULT 50000u
 
 /*
  * Spinning for a response only pays when the response comes within the
@@ -256,22 +249,16 @@ UINT64 fsd_req_token(wf_fsd_volume *v, fsd_req *r)
 
 /* ---- requests ---- */
 
-fsd_req *fsd_req_new(UINT32 kind)
-{
-    fsd_req *r = calloc(1, sizeof *r);
-
-    if (!r)
-        return NULL;
-    r->req = calloc(1, FSP_FSCTL_TRANSACT_REQ_SIZEMAX);
-    if (!r->req) {
-        free(r);
-        return NULL;
-    }
-    cond_init(&r->cond);
-    r->req->Size = sizeof *r->req;
-    r->req->Kind = kind;
-    return r;
-}
+/*
+ * Every NT call makes a request and frees it, and each holds a 16 KiB
+ * request and a 16 KiB response buffer: a thread keeps the last one it
+ * freed for its next, so the steady state allocates nothing and clears
+ * only what the last uses wrote (the request must read as zeroed: names
+ * are appended without their terminating NUL).
+ */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static bool spare_ok;
 
 static void req_destroy(fsd_req *r)
 {
@@ -280,6 +267,65 @@ static void req_destroy(fsd_req *r)
     free(r->rsp);
     free(r->data);
     free(r);
+}
+
+static void spare_destroy(void *p)
+{
+    req_destroy(p);
+}
+
+static void spare_key_init(void)
+{
+    spare_ok = pthread_key_create(&spare_key, spare_destroy) == 0;
+}
+
+/* r is done with: this thread's spare if it has none, else gone. */
+static void req_recycle(fsd_req *r)
+{
+    size_t used = r->req->Size > FSP_FSCTL_TRANSACT_REQ_SIZEMAX ? FSP_FSCTL_TRANSACT_REQ_SIZEMAX
+                                                                : r->req->Size;
+
+    pthread_once(&spare_once, spare_key_init);
+    if (!spare_ok || pthread_getspecific(spare_key)) {
+        req_destroy(r);
+        return;
+    }
+    free(r->data);
+    r->data = NULL;
+    r->data_size = 0;
+    if (used > r->req_dirty)
+        r->req_dirty = used;
+    if (pthread_setspecific(spare_key, r) != 0)
+        req_destroy(r);
+}
+
+fsd_req *fsd_req_new(UINT32 kind)
+{
+    fsd_req *r = NULL;
+
+    pthread_once(&spare_once, spare_key_init);
+    if (spare_ok && (r = pthread_getspecific(spare_key)) != NULL) {
+        pthread_setspecific(spare_key, NULL);
+        memset(r, 0, offsetof(fsd_req, cond));
+        memset(r->req, 0, r->req_dirty);
+        r->req_dirty = 0;
+    } else {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return NULL;
+        r->req = calloc(1, FSP_FSCTL_TRANSACT_REQ_SIZEMAX);
+        r->rsp = malloc(FSP_FSCTL_TRANSACT_RSP_SIZEMAX);
+        if (!r->req || !r->rsp) {
+            free(r->req);
+            free(r->rsp);
+            free(r);
+            return NULL;
+        }
+        cond_init(&r->cond);
+    }
+    r->req->Size = sizeof *r->req;
+    r->req->Kind = kind;
+    return r;
 }
 
 bool fsd_req_append(fsd_req *r, const void *data, size_t size, FSP_FSCTL_TRANSACT_BUF *buf)
@@ -382,7 +428,7 @@ static void discard_locked(wf_fsd_volume *v, fsd_req *r)
 {
     token_free_locked(v, r->token);
     r->token = 0;
-    req_destroy(r);
+    req_recycle(r);
 }
 
 /* Watch, without the lock, for r to be answered or cancelled. */
@@ -412,6 +458,8 @@ NTSTATUS fsd_send(wf_fsd_volume *v, fsd_req **pr)
         return STATUS_CANCELLED;
     }
     r->waited = true;
+    if (r->info_node)
+        r->info_change = r->info_node->info_change;
     enqueue_locked(v, r);
     deadline = fsd_expiry(v->irp_timeout_ns);
     /*
@@ -485,7 +533,7 @@ void fsd_req_free(wf_fsd_volume *v, fsd_req *r)
      * cancelled or never sent): the lock guards only the token table.
      */
     if (!r->token) {
-        req_destroy(r);
+        req_recycle(r);
         return;
     }
     pthread_mutex_lock(&v->lock);
@@ -637,19 +685,16 @@ static void prov_complete(void *context, const FSP_FSCTL_TRANSACT_RSP *rsp)
         pthread_mutex_unlock(&v->lock);
         return;
     }
-    if (!r->rsp)
-        r->rsp = malloc(FSP_FSCTL_TRANSACT_RSP_SIZEMAX);
     token_free_locked(v, r->token);
     r->token = 0;
     sleeping = r->sleeping;
-    if (r->rsp)
-        memcpy(r->rsp, rsp, rsp->Size);
+    memcpy(r->rsp, rsp, rsp->Size);
     /*
      * A caller that spins sees the state change by itself, and may take a
      * response and free r before we unlock: r is not touched after this
      * unless its caller sleeps, and a sleeper needs the lock to go on.
      */
-    req_set_state(r, r->rsp ? FSD_REQ_DONE : FSD_REQ_CANCELLED);
+    req_set_state(r, FSD_REQ_DONE);
     if (sleeping)
         pthread_cond_signal(&r->cond);
     pthread_mutex_unlock(&v->lock);

@@ -13,7 +13,9 @@
  *   - STATUS_CANCELLED once the engine is stopped (the volume is gone):
  *     -ENODEV, and the session ends.
  * Clones share the engine, so the channel needs none: every worker
- * thread transacts on the one engine.
+ * thread transacts on the one engine. Large replies go alone, in their
+ * pieces (send: wf_transact_reply), so READ data is copied once, into the
+ * WinFsp caller's buffer.
  */
 #include "internal.h"
 
@@ -57,6 +59,33 @@ static long engine_transact(struct fuse_chan *ch, const void *reply, size_t repl
     return status_to_result(status, len);
 }
 
+static int engine_send(struct fuse_chan *ch, const struct iovec *iov, int count)
+{
+    struct engine_chan *ec = (struct engine_chan *)ch;
+    wf_reply_piece few[8], *pieces = few;
+    NTSTATUS status;
+
+    if (count < 1)
+        return -EINVAL;
+    if (count > (int)(sizeof few / sizeof few[0])) {
+        pieces = malloc((size_t)count * sizeof *pieces);
+        if (!pieces)
+            return -ENOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        pieces[i].base = iov[i].iov_base;
+        pieces[i].len = iov[i].iov_len;
+    }
+    status = wf_transact_reply(ec->engine, pieces, (size_t)count);
+    if (pieces != few)
+        free(pieces);
+    if (status == STATUS_INVALID_PARAMETER) {
+        fuse_log(FUSE_LOG_DEBUG, "fuse: engine dropped a reply (request gone)\n");
+        return -ENOENT;
+    }
+    return (int)status_to_result(status, 0);
+}
+
 static void engine_destroy(struct fuse_chan *ch)
 {
     free(ch);
@@ -65,7 +94,7 @@ static void engine_destroy(struct fuse_chan *ch)
 static const struct fuse_chan_ops engine_ops = {
     .name = "engine",
     .receive = NULL,
-    .send = NULL,
+    .send = engine_send,
     .transact = engine_transact,
     .clone = NULL,
     .destroy = engine_destroy,

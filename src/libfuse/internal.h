@@ -62,6 +62,10 @@ struct fuse_chan_ops {
      */
     long (*transact)(struct fuse_chan *ch, const void *reply, size_t reply_len, void *buf,
         size_t size);
+    /*
+     * A transact channel may also have send: a reply alone, in pieces, for
+     * large replies (READ data), which then need no gathering first.
+     */
     /* A second channel to the same connection for another thread; NULL: not possible. */
     struct fuse_chan *(*clone)(struct fuse_chan *ch);
     /* The last reference is gone: close and free. */

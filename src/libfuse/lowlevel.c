@@ -258,6 +258,8 @@ static void iov_gather(char *dst, const struct iovec *iov, int count)
     }
 }
 
+#define TRANSACT_SEND_DIRECT (16 * 1024)
+
 static int transact_send(struct fuse_session *se, struct fuse_chan *ch, const struct iovec *iov,
     int count, size_t total, uint64_t unique)
 {
@@ -275,6 +277,15 @@ static int transact_send(struct fuse_session *se, struct fuse_chan *ch, const st
     }
     /* Whatever this thread holds goes first: messages leave in the order made. */
     slot_flush(slot);
+    /*
+     * A large reply (READ data) goes at once, in its pieces: gathering it to
+     * hold it for the next transact would copy it once more than it saves.
+     */
+    if (total >= TRANSACT_SEND_DIRECT && ch->ops->send) {
+        slot->armed = false;
+        res = ch->ops->send(ch, iov, count);
+        return res < 0 ? (int)res : 0;
+    }
     if (slot->cap < total) {
         char *nbuf = realloc(slot->buf, total);
         if (!nbuf)

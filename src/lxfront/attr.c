@@ -247,6 +247,25 @@ NTSTATUS lx_open_path(lx_req *r, lx_node *n, const WCHAR *child, size_t child_le
     if (!locked)
         pthread_rwlock_unlock(&lx->rename_lock);
     free(path);
+    /*
+     * The node's own path may name another file by now, renamed or made
+     * there from Windows: that is not this node's file. ESTALE makes the
+     * kernel look the name up again (and retry the call).
+     */
+    if (NT_SUCCESS(status) && !child_len && n != lx->root && n->file_id) {
+        FILE_INTERNAL_INFORMATION id;
+        NTSTATUS s = lx_nt_query_info(r, *h, &id, sizeof id, FileInternalInformation);
+        if (NT_SUCCESS(s) && (uint64_t)id.IndexNumber != n->file_id) {
+            lx_trace(lx, "linux  #%llu node %llu: its path names another file now", r->id,
+                (unsigned long long)n->nodeid);
+            s = STATUS_FILE_INVALID;
+        }
+        if (!NT_SUCCESS(s)) {
+            lx_nt_close(r, *h);
+            *h = 0;
+            status = s;
+        }
+    }
     return status;
 }
 

@@ -90,8 +90,8 @@ static int stat_any(lx_req *r, lx_node *n, struct fuse_file_info *fi, struct sta
     if (f)
         return NT_SUCCESS(status = lx_stat_handle(r, f->handle, st)) ? 0 : -lx_errno(status);
     err = lx_stat_node(r, n, st);
-    if (err == -ENOENT) {
-        /* Unlinked but open somewhere: fstat through that handle. */
+    if (err == -ENOENT || err == -ESTALE) {
+        /* Unlinked or replaced but open somewhere: fstat through that handle. */
         lx_file *g = lx_file_any(r->lx, n);
         if (g) {
             status = lx_stat_handle(r, g->handle, st);
@@ -127,8 +127,14 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
         lx_reply_err(&r, ESTALE);
         return;
     }
+    /*
+     * The kernel revalidates names without locking their directory: what
+     * the name is opened as and the node it is recorded under must not be
+     * split by a rename or unlink of the name (which hold this exclusively).
+     */
+    pthread_rwlock_rdlock(&r.lx->rename_lock);
     status = lx_open_path(&r, p, w, wl, LX_ATTR_ACCESS, FILE_OPEN, FILE_OPEN_REPARSE_POINT, NULL,
-        0, &h, NULL, false);
+        0, &h, NULL, true);
     if (status == STATUS_OBJECT_NAME_NOT_FOUND) {
         /* Negative entries are cached as long as positive ones. */
         struct fuse_entry_param e;
@@ -144,6 +150,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
         else
             lx_reply_err(&r, lx_errno(status));
     }
+    pthread_rwlock_unlock(&r.lx->rename_lock);
     lx_node_put(r.lx, p);
 }
 
@@ -342,8 +349,8 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
     } else {
         status = lx_open_path(&r, n, NULL, 0, access, FILE_OPEN, FILE_OPEN_REPARSE_POINT, NULL,
             0, &h, NULL, false);
-        if (status == STATUS_OBJECT_NAME_NOT_FOUND && f) {
-            h = f->handle; /* unlinked: the open file is all there is */
+        if ((status == STATUS_OBJECT_NAME_NOT_FOUND || status == STATUS_FILE_INVALID) && f) {
+            h = f->handle; /* unlinked or replaced: the open file is all there is */
             status = STATUS_SUCCESS;
         } else if (!NT_SUCCESS(status)) {
             err = -lx_errno(status);
@@ -722,8 +729,10 @@ static void remove_entry(lx_req *r, fuse_ino_t parent, const char *name, bool di
         lx_reply_err(r, ESTALE);
         return;
     }
+    /* The name and its node go together, as for a rename (see op_lookup). */
+    pthread_rwlock_wrlock(&r->lx->rename_lock);
     status = open_for_delete(r, p, w, wl, dir ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE, &h,
-        false);
+        true);
     if (NT_SUCCESS(status)) {
         /* POSIX semantics: the name goes now, open handles keep the file. */
         FILE_DISPOSITION_INFORMATION_EX d = {FILE_DISPOSITION_DELETE |
@@ -731,8 +740,10 @@ static void remove_entry(lx_req *r, fuse_ino_t parent, const char *name, bool di
         status = lx_nt_set_info(r, h, &d, sizeof d, FileDispositionInformationEx);
         lx_nt_close(r, h);
     }
-    if (NT_SUCCESS(status)) {
+    if (NT_SUCCESS(status))
         lx_node_unlinked(r->lx, p, w, wl);
+    pthread_rwlock_unlock(&r->lx->rename_lock);
+    if (NT_SUCCESS(status)) {
         lx_reply_err(r, 0);
     } else {
         err = lx_errno(status);

@@ -2,7 +2,9 @@
  * lxfront_locks.c - fcntl(2) record locks on `winfuse mount`, seen from
  * both sides: Linux processes on the kernel mount (this process and
  * children it forks), and a Windows caller making NtLockFile/NtReadFile
- * calls on the same fsd volume. The embedded memfs serves it all.
+ * calls on the same fsd volume. The embedded memfs serves it all. Also a
+ * name changed from Windows behind the Linux side's back (the kernel's
+ * cache of names and sizes must not pair the old file with the new one).
  *
  * Needs root and /dev/fuse (skipped otherwise).
  */
@@ -11,8 +13,10 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,6 +93,47 @@ static pid_t fork_child(void)
     return pid;
 }
 
+/*
+ * The mount is this process's: were it to die mid-test (a sanitizer ends
+ * it with _exit, no handler runs), the kernel mount would stay behind. A
+ * watcher forked before mounting waits for this process's end of a pipe
+ * to close -- whatever way it closes -- and detaches the mount.
+ */
+static int guard_fd = -1;
+static pid_t guard_pid;
+
+static int start_guard(const char *dir)
+{
+    int p[2];
+
+    if (pipe(p) != 0)
+        return -1;
+    guard_pid = fork();
+    if (guard_pid < 0)
+        return -1;
+    if (guard_pid == 0) {
+        char c;
+        close(p[1]);
+        while (read(p[0], &c, 1) < 0 && errno == EINTR)
+            ;
+        umount2(dir, MNT_DETACH); /* fails harmlessly after a clean teardown */
+        rmdir(dir);
+        _exit(0);
+    }
+    close(p[0]);
+    guard_fd = p[1];
+    return 0;
+}
+
+static void stop_guard(void)
+{
+    if (guard_fd < 0)
+        return;
+    close(guard_fd);
+    guard_fd = -1;
+    waitpid(guard_pid, NULL, 0);
+}
+
 static void *loop_main(void *arg)
 {
     (void)arg;
@@ -111,6 +156,8 @@ static int group_setup(void **state)
     if (!mkdtemp(g.dir))
         return -1;
     snprintf(g.path, sizeof g.path, "%s/lockfile", g.dir);
+    if (start_guard(g.dir) != 0)
+        return -1;
     wf_cli_options_init(&o);
     if (wf_cli_stack_start(&g.stack, &o, NULL, NULL) != 0)
         return -1;
@@ -152,6 +199,7 @@ static int group_teardown(void **state)
     wf_lx_unmount(g.lx);
     wf_lx_delete(g.lx);
     wf_cli_stack_stop(&g.stack);
+    stop_guard();
     rmdir(g.dir);
     return 0;
 }
@@ -597,6 +645,71 @@ static void ofd_locks_belong_to_the_open_file(void **state)
     assert_int_equal(win_unlock(0, 10), STATUS_SUCCESS);
 }
 
+/* ---- a name changed from Windows ---- */
+
+static void put_file(const char *name, const char *content)
+{
+    char path[128];
+    int fd;
+
+    snprintf(path, sizeof path, "%s/%s", g.dir, name);
+    fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+    assert_int_equal(close(fd), 0);
+}
+
+static void windows_rename_behind_linux(void **state)
+{
+    char a[128], b[128], buf[64];
+    struct stat sa, sb, st;
+    nt_handle h;
+    nt_io_status iosb;
+    union {
+        FILE_RENAME_INFORMATION ri;
+        UINT8 bytes[sizeof(FILE_RENAME_INFORMATION) + 8];
+    } u;
+    ssize_t n;
+    int fd;
+
+    (void)state;
+    snprintf(a, sizeof a, "%s/a", g.dir);
+    snprintf(b, sizeof b, "%s/b", g.dir);
+    put_file("a", "AAAA");
+    put_file("b", "BBBBBBBB");
+    /* The kernel now holds "a" and its size for a second (entry and attribute timeouts). */
+    assert_int_equal(stat(a, &sa), 0);
+    assert_int_equal(stat(b, &sb), 0);
+    assert_int_equal(sa.st_size, 4);
+
+    /* From Windows: "\b" becomes "\a", replacing it. */
+    assert_true(NT_SUCCESS(nt_create_file(g.stack.volume, &h, DELETE | SYNCHRONIZE, 0, "\\b", &iosb,
+        0, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, FILE_OPEN,
+        FILE_NON_DIRECTORY_FILE, NULL, 0, NULL, 0)));
+    memset(&u, 0, sizeof u);
+    u.ri.Flags = FILE_RENAME_REPLACE_IF_EXISTS | FILE_RENAME_POSIX_SEMANTICS;
+    {
+        static const WCHAR target[2] = {'\\', 'a'};
+        u.ri.FileNameLength = sizeof target;
+        memcpy(u.bytes + offsetof(FILE_RENAME_INFORMATION, FileName), target, sizeof target);
+    }
+    assert_true(NT_SUCCESS(nt_set_information_file(g.stack.volume, h, &iosb, &u, sizeof u,
+        FileRenameInformationEx)));
+    nt_close(g.stack.volume, h);
+
+    /* Linux opens "a" at once: it is b's file, whole, whatever the kernel had cached. */
+    fd = open(a, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(fstat(fd, &st), 0);
+    n = read(fd, buf, sizeof buf);
+    close(fd);
+    assert_int_equal(n, 8);
+    assert_memory_equal(buf, "BBBBBBBB", 8);
+    assert_int_equal(st.st_ino, sb.st_ino);
+    assert_int_equal(st.st_size, 8);
+    assert_int_equal(unlink(a), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -610,6 +723,7 @@ int main(void)
         cmocka_unit_test_setup(flock_and_fcntl_locks_are_independent, test_setup),
         cmocka_unit_test_setup(io_under_a_write_lock, test_setup),
         cmocka_unit_test_setup(ofd_locks_belong_to_the_open_file, test_setup),
+        cmocka_unit_test_setup(windows_rename_behind_linux, test_setup),
     };
     int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
     return wf_test_tally(sizeof tests / sizeof tests[0], failed);

@@ -13,8 +13,8 @@
 # init, commit, clone, fsck; fio with crc32c verification (sequential and
 # random); 50 000 random operations compared with a reference directory;
 # 8 processes in one directory at once; for memfs also the explicit errors,
-# permissions as another user, flock, the -d trace, background mode and
-# `fusermount3 -u`; for bindfs the program's death ending the mount.
+# permissions as another user, flock, the -d trace, a case-insensitive
+# volume, background mode and `fusermount3 -u`; for bindfs the program's death ending the mount.
 #
 # Needs root and /dev/fuse (exit 77 otherwise). Every mount is started
 # here and ended by its PID (`winfuse unmount`, then signals if need be).
@@ -317,6 +317,27 @@ if [ "$BACKEND" = memfs ]; then
         finish
     else
         wf_fail "memfs -d: mount"
+    fi
+
+    # ---- a volume that folds case: names in any spelling, Linux still sees one file ----
+    if start folded -o case_insensitive; then
+        echo seven >"$MNT/File7"
+        wf_check "memfs case_insensitive: another spelling opens the file" \
+            eq "$(cat "$MNT/file7")" seven
+        wf_check "memfs case_insensitive: one entry, as created" eq "$(ls "$MNT")" File7
+        rm "$MNT/FILE7"
+        wf_check "memfs case_insensitive: rm FILE7: file7 no longer opens" \
+            eval "! cat '$MNT/file7' 2>/dev/null"
+        echo eight >"$MNT/Eight" && cat "$MNT/eight" >/dev/null
+        echo "a longer other file" >"$MNT/other"
+        mv "$MNT/other" "$MNT/EIGHT"
+        # The kernel may still hold "eight" (and its size) for the old file: it must end
+        # up at the new one, whole (a fresh lookup, or lxfront's ESTALE for a stale node).
+        wf_check "memfs case_insensitive: mv other EIGHT: eight opens the new file, whole" \
+            eq "$(cat "$MNT/eight")" "a longer other file"
+        finish
+    else
+        wf_fail "memfs case_insensitive: mount"
     fi
 
     # ---- --help, as for every subcommand ----

@@ -736,34 +736,56 @@ static uint64_t checksum(const unsigned char *p, size_t n)
     return h;
 }
 
+/* Read a whole file (up to cap bytes): its length, or -errno; *st as fstat saw it first. */
+static ssize_t read_whole(int dirfd, const char *name, unsigned char *buf, size_t cap,
+    struct stat *st)
+{
+    int fd = openat(dirfd, name, O_RDONLY);
+    ssize_t n, total = 0;
+
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, st) != 0)
+        memset(st, 0, sizeof *st);
+    while ((n = read(fd, buf + total, cap - (size_t)total)) > 0)
+        total += n;
+    if (n < 0)
+        total = -errno;
+    close(fd);
+    return total;
+}
+
 /* Whole and consistent, or gone (ENOENT): anything else is corruption. */
 static int verify(int dirfd, const char *name)
 {
-    int fd = openat(dirfd, name, O_RDONLY);
     unsigned char buf[70000];
-    ssize_t n, total = 0;
+    struct stat st;
+    ssize_t total = read_whole(dirfd, name, buf, sizeof buf, &st);
     blob_header h;
 
-    if (fd < 0)
-        return errno == ENOENT ? 0 : -errno;
-    while ((n = read(fd, buf + total, sizeof buf - (size_t)total)) > 0)
-        total += n;
-    if (n < 0) {
-        int err = errno;
-        close(fd);
-        /* Unlinked while open: a file system that cannot read it then says ENOENT. */
-        return err == ENOENT && getenv("LXFRONT_NO_UNLINK_OPEN") ? 0 : -err;
-    }
-    close(fd);
+    if (total == -ENOENT)
+        return 0;
+    /* Unlinked while open: a file system that cannot read it then says ENOENT. */
+    if (total < 0)
+        return total == -ENOENT && getenv("LXFRONT_NO_UNLINK_OPEN") ? 0 : (int)total;
     /* Temporary files are written in place and may be short. */
     if (name[0] == 't')
         return 0;
-    if (total < (ssize_t)sizeof h)
+    memset(&h, 0, sizeof h);
+    if (total >= (ssize_t)sizeof h)
+        memcpy(&h, buf, sizeof h);
+    if (total < (ssize_t)sizeof h || h.magic != BLOB_MAGIC || h.len != total - (ssize_t)sizeof h ||
+        h.sum != checksum(buf + sizeof h, h.len)) {
+        /* What was seen, and what a second look sees: stale size, or bad data. */
+        struct stat again;
+        ssize_t second = read_whole(dirfd, name, buf, sizeof buf, &again);
+        fprintf(stderr,
+            "%s: read %zd bytes (fstat: inode %llu, size %lld), header: magic %#x, length %u; "
+            "read again: %zd bytes (inode %llu, size %lld)\n",
+            name, total, (unsigned long long)st.st_ino, (long long)st.st_size, h.magic, h.len,
+            second, (unsigned long long)again.st_ino, (long long)again.st_size);
         return -EBADMSG;
-    memcpy(&h, buf, sizeof h);
-    if (h.magic != BLOB_MAGIC || h.len != total - (ssize_t)sizeof h ||
-        h.sum != checksum(buf + sizeof h, h.len))
-        return -EBADMSG;
+    }
     return 0;
 }
 
@@ -778,7 +800,7 @@ static int hammer_one(const char *dir, int id, int seconds)
         return 1;
     rng_state = 0x9e3779b97f4a7c15ull * (uint64_t)(id + 1);
     while (time(NULL) < end) {
-        char name[64], tmp[64];
+        char name[256], tmp[64];
         unsigned w = pick(10);
         int err = 0;
 
@@ -822,7 +844,8 @@ static int hammer_one(const char *dir, int id, int seconds)
                     if (e->d_name[0] == '.')
                         continue;
                     n++;
-                    err = -verify(dfd, e->d_name);
+                    snprintf(name, sizeof name, "%s", e->d_name);
+                    err = -verify(dfd, name);
                     if (err)
                         break;
                 }

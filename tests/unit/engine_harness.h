@@ -134,18 +134,24 @@ static inline const char *h_name(harness *h, size_t body_len)
     return (const char *)h->out + sizeof(struct fuse_in_header) + body_len;
 }
 
-static inline void h_reply_raw(harness *h, INT32 error, const void *body, size_t len)
+/* A reply to the request with this unique, sent with the next h_transact. */
+static inline void h_reply_to(harness *h, UINT64 unique, INT32 error, const void *body, size_t len)
 {
-    const struct fuse_in_header *in = (const struct fuse_in_header *)h->out;
     struct fuse_out_header out;
     out.len = (UINT32)(sizeof out + len);
     out.error = error;
-    out.unique = in->unique;
+    out.unique = unique;
     memcpy(h->reply, &out, sizeof out);
     if (len)
         memcpy(h->reply + sizeof out, body, len);
     h->reply_len = sizeof out + len;
     h->have_reply = true;
+}
+
+/* A reply to the request h_transact returned last. */
+static inline void h_reply_raw(harness *h, INT32 error, const void *body, size_t len)
+{
+    h_reply_to(h, ((const struct fuse_in_header *)h->out)->unique, error, body, len);
 }
 
 static inline void h_reply_err(harness *h, int err)

@@ -324,6 +324,73 @@ static void read_and_eof(void **state)
     assert_int_equal(h_status(h), STATUS_END_OF_FILE);
 }
 
+static FSP_FSCTL_TRANSACT_REQ *read_req(UINT64 handle, void *buf, UINT32 len)
+{
+    FSP_FSCTL_TRANSACT_REQ *req = h_req(FspFsctlTransactReadKind);
+    req->Req.Read.UserContext2 = handle;
+    req->Req.Read.Address = (UINT64)(uintptr_t)buf;
+    req->Req.Read.Length = len;
+    return req;
+}
+
+/* Replies in pieces (wf_transact_reply): the usual two, any other number, and bad lengths. */
+static void reply_in_pieces(void **state)
+{
+    harness *h = *state;
+    UINT64 handle = open_file(h, "\\dir\\file", 42);
+    char buf[64];
+    struct fuse_out_header out;
+    wf_reply_piece p[4];
+
+    memset(buf, 0, sizeof buf);
+    h_submit(h, read_req(handle, buf, sizeof buf));
+    out.unique = h_expect(h, FUSE_READ)->unique;
+    out.error = 0;
+    out.len = sizeof out + 5;
+    p[0] = (wf_reply_piece){&out, sizeof out};
+    p[1] = (wf_reply_piece){"hello", 5};
+    assert_int_equal(wf_transact_reply(h->engine, p, 2), STATUS_SUCCESS);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+    assert_int_equal(h_done(h)->IoStatus.Information, 5);
+    assert_memory_equal(buf, "hello", 5);
+
+    /* Three pieces, the header split across two: joined first. */
+    h_submit(h, read_req(handle, buf, sizeof buf));
+    out.unique = h_expect(h, FUSE_READ)->unique;
+    out.len = sizeof out + 6;
+    p[0] = (wf_reply_piece){&out, 10};
+    p[1] = (wf_reply_piece){(const char *)&out + 10, sizeof out - 10};
+    p[2] = (wf_reply_piece){"worlds", 6};
+    assert_int_equal(wf_transact_reply(h->engine, p, 3), STATUS_SUCCESS);
+    assert_int_equal(h_done(h)->IoStatus.Information, 6);
+    assert_memory_equal(buf, "worlds", 6);
+
+    /* A header whose length is not the pieces' total, or no header at all: refused. */
+    h_submit(h, read_req(handle, buf, sizeof buf));
+    out.unique = h_expect(h, FUSE_READ)->unique;
+    out.len = sizeof out + 4;
+    p[0] = (wf_reply_piece){&out, sizeof out};
+    p[1] = (wf_reply_piece){"abc", 3};
+    assert_int_equal(wf_transact_reply(h->engine, p, 2), STATUS_INVALID_PARAMETER);
+    p[0] = (wf_reply_piece){&out, 8};
+    assert_int_equal(wf_transact_reply(h->engine, p, 1), STATUS_INVALID_PARAMETER);
+    assert_int_equal(wf_transact_reply(h->engine, p, 0), STATUS_INVALID_PARAMETER);
+    /* The read still waits for a good answer. */
+    out.len = sizeof out + 3;
+    p[0] = (wf_reply_piece){&out, sizeof out};
+    assert_int_equal(wf_transact_reply(h->engine, p, 2), STATUS_SUCCESS);
+    assert_int_equal(h_done(h)->IoStatus.Information, 3);
+
+    /* An empty body in a piece of its own, with no address: the end of the file. */
+    h_submit(h, read_req(handle, buf, sizeof buf));
+    out.unique = h_expect(h, FUSE_READ)->unique;
+    out.len = sizeof out;
+    p[1] = (wf_reply_piece){NULL, 0};
+    assert_int_equal(wf_transact_reply(h->engine, p, 2), STATUS_SUCCESS);
+    assert_int_equal(h_status(h), STATUS_END_OF_FILE);
+    h_idle(h);
+}
+
 static void read_longer_than_reply_max_is_malformed(void **state)
 {
     harness *h = *state;
@@ -1396,7 +1463,6 @@ static void request_outlives_its_handle(void **state)
     char buf[8];
     FSP_FSCTL_TRANSACT_REQ *req = h_req(FspFsctlTransactReadKind);
     UINT64 read_unique;
-    struct fuse_out_header out;
 
     req->Req.Read.UserContext2 = handle;
     req->Req.Read.Address = (UINT64)(uintptr_t)buf;
@@ -1412,16 +1478,240 @@ static void request_outlives_its_handle(void **state)
     assert_null(h_transact(h));
     assert_int_equal(h_status(h), STATUS_SUCCESS);
     /* The read's reply still finds its file. */
-    out.len = sizeof out + 2;
-    out.error = 0;
-    out.unique = read_unique;
-    memcpy(h->reply, &out, sizeof out);
-    memcpy(h->reply + sizeof out, "ok", 2);
-    h->reply_len = sizeof out + 2;
-    h->have_reply = true;
+    h_reply_to(h, read_unique, 0, "ok", 2);
     h_idle(h);
     assert_int_equal(h_status(h), STATUS_SUCCESS);
     assert_memory_equal(buf, "ok", 2);
+}
+
+static FSP_FSCTL_TRANSACT_REQ *write_req(UINT64 handle, UINT64 offset, const char *data)
+{
+    FSP_FSCTL_TRANSACT_REQ *req = h_req(FspFsctlTransactWriteKind);
+    req->Req.Write.UserContext2 = handle;
+    req->Req.Write.Address = (UINT64)(uintptr_t)data;
+    req->Req.Write.Offset = offset;
+    req->Req.Write.Length = (UINT32)strlen(data);
+    return req;
+}
+
+static void reply_written(harness *h, UINT32 size)
+{
+    struct fuse_write_out wout;
+    memset(&wout, 0, sizeof wout);
+    wout.size = size;
+    h_reply_raw(h, 0, &wout, sizeof wout);
+}
+
+static FSP_FSCTL_TRANSACT_REQ *query_req(UINT64 handle)
+{
+    FSP_FSCTL_TRANSACT_REQ *req = h_req(FspFsctlTransactQueryInformationKind);
+    req->Req.QueryInformation.UserContext2 = handle;
+    return req;
+}
+
+/*
+ * A GETATTR answered before a WRITE but delivered after it completed
+ * carries the old size: it answers its own query, but must not be cached
+ * (later queries would see the file shrink back for attr_valid).
+ */
+static void attr_reply_older_than_write_not_cached(void **state)
+{
+    harness *h = *state;
+    UINT64 handle = open_file(h, "\\dir\\file", 42);
+    UINT64 getattr_unique;
+    struct fuse_attr_out a;
+
+    h_submit(h, write_req(handle, 10, "abcdefgh"));
+    h_expect(h, FUSE_WRITE);
+    reply_written(h, 8);
+    h_idle(h);
+    assert_int_equal(h_done(h)->Rsp.Write.FileInfo.FileSize, 18);
+
+    /* A query asks (the write left the attributes to be asked); a second write passes it. */
+    h_submit(h, query_req(handle));
+    getattr_unique = h_expect(h, FUSE_GETATTR)->unique;
+    h_submit(h, write_req(handle, 18, "ijklmnop"));
+    h_expect(h, FUSE_WRITE);
+    reply_written(h, 8);
+    assert_null(h_transact(h));
+    assert_int_equal(h_done(h)->Rsp.Write.FileInfo.FileSize, 26);
+
+    /* The file system had answered the GETATTR before the write: size 18, valid 60 s. */
+    memset(&a, 0, sizeof a);
+    a.attr_valid = 60;
+    a.attr = h_attr(3, REG_MODE, 18);
+    h_reply_to(h, getattr_unique, 0, &a, sizeof a);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+
+    /* The next query asks again rather than believe the old answer. */
+    h_submit(h, query_req(handle));
+    h_expect(h, FUSE_GETATTR);
+    h_reply_attr(h, 3, REG_MODE, 26, 60);
+    h_idle(h);
+    assert_int_equal(h_done(h)->Rsp.QueryInformation.FileInfo.FileSize, 26);
+
+    /* An answer that left after the last change is cached as usual. */
+    h_submit(h, query_req(handle));
+    h_idle(h);
+    assert_int_equal(h_done(h)->Rsp.QueryInformation.FileInfo.FileSize, 26);
+}
+
+static FSP_FSCTL_TRANSACT_REQ *rename_req(UINT64 handle, const char *from, const char *to)
+{
+    FSP_FSCTL_TRANSACT_REQ *req = h_req(FspFsctlTransactSetInformationKind);
+    req->Req.SetInformation.UserContext2 = handle;
+    req->Req.SetInformation.FileInformationClass = FileRenameInformation;
+    req->Req.SetInformation.Info.Rename.AccessToken = 1; /* replace if exists */
+    req->FileName = h_req_wstr(req, from);
+    req->Req.SetInformation.Info.Rename.NewFileName = h_req_wstr(req, to);
+    return req;
+}
+
+/*
+ * An open of \dir\old whose LOOKUP is out (*lookup_unique) while
+ * \dir\file (node 3) is renamed over \dir\old (node 5): returns the
+ * unique of the RENAME, sent and not answered.
+ */
+static UINT64 lookup_during_rename(harness *h, UINT64 *lookup_unique)
+{
+    UINT64 handle = open_file(h, "\\dir\\file", 42);
+
+    h_submit(h, h_create_req("\\dir\\old", FILE_OPEN, 0, FILE_GENERIC_READ));
+    *lookup_unique = h_expect(h, FUSE_LOOKUP)->unique;
+    assert_string_equal(h_name(h, 0), "old");
+    h_submit(h, rename_req(handle, "\\dir\\file", "\\dir\\old"));
+    h_expect(h, FUSE_LOOKUP); /* the target, to see whether it exists */
+    h_reply_entry(h, 5, REG_MODE, 99, 60);
+    return h_expect(h, FUSE_RENAME)->unique;
+}
+
+/*
+ * A LOOKUP of a name answered before a RENAME replaced it, delivered
+ * after: it opens what it found, but the name must not stay cached as
+ * the replaced file (new opens would reach it for entry_valid).
+ */
+static void lookup_reply_older_than_rename_not_cached(void **state)
+{
+    harness *h = *state;
+    UINT64 lookup_unique;
+    struct fuse_entry_out e;
+
+    lookup_during_rename(h, &lookup_unique);
+    h_reply_ok(h); /* the rename is done first */
+    h_expect(h, FUSE_FORGET); /* the replaced file's lookup goes back */
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+
+    /* The old file, as the file system saw it before the rename: its attributes are asked again. */
+    memset(&e, 0, sizeof e);
+    e.nodeid = 5;
+    e.entry_valid = e.attr_valid = 60;
+    e.attr = h_attr(5, REG_MODE, 99);
+    h_reply_to(h, lookup_unique, 0, &e, sizeof e);
+    h_expect(h, FUSE_GETATTR);
+    h_reply_attr(h, 5, REG_MODE, 99, 60);
+    h_expect(h, FUSE_OPEN);
+    h_reply_open(h, 50);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+
+    /* A new open of \dir\old looks the name up again and finds the renamed file. */
+    h_submit(h, h_create_req("\\dir\\old", FILE_OPEN, 0, FILE_GENERIC_READ));
+    h_expect(h, FUSE_LOOKUP);
+    assert_string_equal(h_name(h, 0), "old");
+    h_reply_entry(h, 3, REG_MODE, 10, 60);
+    h_expect(h, FUSE_OPEN);
+    h_reply_open(h, 51);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+    assert_int_equal(h_done(h)->Rsp.Create.Opened.FileInfo.FileSize, 10);
+}
+
+/*
+ * A LOOKUP answered while a RENAME over its name is still out, seen first:
+ * a path-based file system may pair the moved file's node with the
+ * replaced file's attributes. The node is used, the attributes are asked.
+ */
+static void lookup_overlapping_rename_asks_attributes(void **state)
+{
+    harness *h = *state;
+    UINT64 lookup_unique, rename_unique = lookup_during_rename(h, &lookup_unique);
+    struct fuse_entry_out e;
+
+    /* Node 3 (the moved file) with the replaced file's attributes. */
+    memset(&e, 0, sizeof e);
+    e.nodeid = 3;
+    e.entry_valid = e.attr_valid = 60;
+    e.attr = h_attr(5, REG_MODE, 99);
+    h_reply_to(h, lookup_unique, 0, &e, sizeof e);
+    h_expect(h, FUSE_GETATTR);
+    assert_int_equal(((const struct fuse_in_header *)h->out)->nodeid, 3);
+    h_reply_attr(h, 3, REG_MODE, 10, 60);
+    h_expect(h, FUSE_OPEN);
+    h_reply_open(h, 50);
+    assert_null(h_transact(h));
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+    assert_int_equal(h_done(h)->Rsp.Create.Opened.FileInfo.FileSize, 10);
+    assert_int_equal(h_done(h)->Rsp.Create.Opened.FileInfo.IndexNumber, 3);
+
+    h_reply_to(h, rename_unique, 0, NULL, 0);
+    h_expect(h, FUSE_FORGET);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+
+    /* Nothing of the overlapping answer was cached: the name is looked up again. */
+    h_submit(h, h_create_req("\\dir\\old", FILE_OPEN, 0, FILE_GENERIC_READ));
+    h_expect(h, FUSE_LOOKUP);
+    h_reply_entry(h, 3, REG_MODE, 10, 60);
+    h_expect(h, FUSE_OPEN);
+    h_reply_open(h, 51);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+}
+
+/* A negative LOOKUP answered before a CREATE of the name must not hide the new file. */
+static void negative_reply_older_than_create_not_cached(void **state)
+{
+    harness *h = *state;
+    UINT64 lookup_unique;
+    struct fuse_entry_out e;
+    struct {
+        struct fuse_entry_out e;
+        struct fuse_open_out o;
+    } co;
+
+    h_submit(h, h_create_req("\\dir\\new", FILE_OPEN, 0, FILE_GENERIC_READ));
+    h_expect(h, FUSE_LOOKUP);
+    h_reply_entry(h, 2, DIR_MODE, 0, 60);
+    lookup_unique = h_expect(h, FUSE_LOOKUP)->unique;
+    assert_string_equal(h_name(h, 0), "new");
+
+    h_submit(h, h_create_req("\\dir\\new", FILE_CREATE, 0, FILE_GENERIC_READ));
+    h_expect(h, FUSE_LOOKUP);
+    h_reply_err(h, LINUX_ENOENT);
+    h_expect(h, FUSE_CREATE);
+    memset(&co, 0, sizeof co);
+    co.e.nodeid = 6;
+    co.e.entry_valid = co.e.attr_valid = 60;
+    co.e.attr = h_attr(6, REG_MODE, 0);
+    co.o.fh = 60;
+    h_reply_raw(h, 0, &co, sizeof co);
+    assert_null(h_transact(h));
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+
+    /* "No such name", as it was when the file system looked. */
+    memset(&e, 0, sizeof e);
+    e.entry_valid = 60;
+    h_reply_to(h, lookup_unique, 0, &e, sizeof e);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_OBJECT_NAME_NOT_FOUND);
+
+    /* The created file is what an open finds now (from the cache: no request). */
+    h_submit(h, h_create_req("\\dir\\new", FILE_OPEN, 0, FILE_GENERIC_READ));
+    h_expect(h, FUSE_OPEN);
+    assert_int_equal(((const struct fuse_in_header *)h->out)->nodeid, 6);
+    h_reply_open(h, 61);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
 }
 
 static void requests_of_unknown_kind(void **state)
@@ -1450,6 +1740,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(create_without_create_op, setup, teardown),
         cmocka_unit_test_setup_teardown(overwrite_truncates, setup, teardown),
         cmocka_unit_test_setup_teardown(read_and_eof, setup, teardown),
+        cmocka_unit_test_setup_teardown(reply_in_pieces, setup, teardown),
         cmocka_unit_test_setup_teardown(read_longer_than_reply_max_is_malformed, setup, teardown),
         cmocka_unit_test(read_split_by_max_read),
         cmocka_unit_test_setup_teardown(write_sends_data, setup, teardown),
@@ -1483,6 +1774,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(special_files_are_nfs_reparse_points, setup, teardown),
         cmocka_unit_test_setup_teardown(close_twice_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(request_outlives_its_handle, setup, teardown),
+        cmocka_unit_test_setup_teardown(attr_reply_older_than_write_not_cached, setup, teardown),
+        cmocka_unit_test_setup_teardown(lookup_reply_older_than_rename_not_cached, setup, teardown),
+        cmocka_unit_test_setup_teardown(lookup_overlapping_rename_asks_attributes, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(negative_reply_older_than_create_not_cached, setup,
+            teardown),
     };
     return WF_RUN_TESTS(tests);
 }
