@@ -83,16 +83,13 @@ void fsd_cleanup(wf_fsd_volume *v, fsd_fobj *f)
     if (del) {
         /* The name is free for a new file at once; later opens get a new node. */
         n->open_count = 0;
-        n->info_expiry = 0;
-        n->info_change++;
+        fsd_node_info_changed_locked(v, n);
         fsd_node_remove_locked(v, n);
     }
     if (n->handle_count > 0 && --n->handle_count == 0)
         n->truncate_on_close = false;
-    if (mtime || ctime || archive || set_allocation) {
-        n->info_expiry = 0;
-        n->info_change++;
-    }
+    if (mtime || ctime || archive || set_allocation)
+        fsd_node_info_changed_locked(v, n);
     f->cleaned_up = true;
     pthread_mutex_unlock(&v->lock);
 }

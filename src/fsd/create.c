@@ -464,7 +464,7 @@ static NTSTATUS create_once(wf_fsd_volume *v, create_ctx *c)
         c->info = ow->rsp->Rsp.Overwrite.FileInfo;
     } else if (inserted || c->information == FILE_CREATED) {
         /* Only a first open may set what is cached (FspFileNodeTrySetFileInfoAndSecurityOnOpen). */
-        fsd_node_set_info(v, n, &c->info);
+        fsd_node_open_info(v, n, r, &c->info);
     }
     c->fobj = f;
     f = NULL;

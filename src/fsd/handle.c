@@ -556,10 +556,24 @@ static void set_info_locked(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_
     n->info_change++;
 }
 
-void fsd_node_set_info(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_INFO *info)
+void fsd_node_info_changed_locked(wf_fsd_volume *v, fsd_node *n)
+{
+    n->info_expiry = 0;
+    n->info_change++;
+    v->change_seq++;
+}
+
+void fsd_node_open_info(wf_fsd_volume *v, fsd_node *n, const fsd_req *r,
+    const FSP_FSCTL_FILE_INFO *info)
 {
     pthread_mutex_lock(&v->lock);
-    set_info_locked(v, n, info);
+    if (v->change_seq == r->change_seq) {
+        set_info_locked(v, n, info);
+    } else {
+        /* Asked again at the first query: one round trip, instead of a stale size. */
+        n->info_expiry = 0;
+        n->info_change++;
+    }
     pthread_mutex_unlock(&v->lock);
 }
 
@@ -582,9 +596,9 @@ void fsd_node_change_info(wf_fsd_volume *v, const fsd_req *r, const FSP_FSCTL_FI
     pthread_mutex_lock(&v->lock);
     if (n->info_change == r->info_change) {
         set_info_locked(v, n, info);
+        v->change_seq++;
     } else {
-        n->info_expiry = 0;
-        n->info_change++;
+        fsd_node_info_changed_locked(v, n);
     }
     if (truncate_on_close)
         n->truncate_on_close = true;
@@ -594,8 +608,7 @@ void fsd_node_change_info(wf_fsd_volume *v, const fsd_req *r, const FSP_FSCTL_FI
 void fsd_node_invalidate_info(wf_fsd_volume *v, fsd_node *n)
 {
     pthread_mutex_lock(&v->lock);
-    n->info_expiry = 0;
-    n->info_change++;
+    fsd_node_info_changed_locked(v, n);
     n->security_expiry = 0;
     n->security_change++;
     pthread_mutex_unlock(&v->lock);

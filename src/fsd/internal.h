@@ -67,6 +67,7 @@ typedef struct fsd_req {
      * info_change when the request was queued (fsd_send takes it). */
     struct fsd_node *info_node;
     UINT32 info_change;
+    UINT64 change_seq;           /* the volume's change_seq when it was queued */
     pthread_cond_t cond;
     FSP_FSCTL_TRANSACT_REQ *req; /* FSP_FSCTL_TRANSACT_REQ_SIZEMAX bytes */
     FSP_FSCTL_TRANSACT_RSP *rsp; /* FSP_FSCTL_TRANSACT_RSP_SIZEMAX bytes, the answer once done */
@@ -203,6 +204,12 @@ struct wf_fsd_volume {
     fsd_req *inflight[FSD_INFLIGHT_BUCKETS];
     UINT32 outstanding;          /* queued or taken, not yet answered */
     UINT64 next_hint;
+    /*
+     * Bumped whenever any file changes through the fsd (a change answered,
+     * a cache dropped for one): an open answered from before a change, seen
+     * only after the node it went through is gone, must not seed a new one.
+     */
+    UINT64 change_seq;
     fsd_token *tokens;
     UINT32 token_count;
     /* handles */
@@ -290,8 +297,15 @@ bool fsd_name_is_prefix(const wf_fsd_volume *v, const WCHAR *prefix, size_t plen
 
 /* File info cache (FileInfoTimeout). */
 bool fsd_node_get_info(wf_fsd_volume *v, fsd_node *n, FSP_FSCTL_FILE_INFO *info);
-/* A first open's answer: what is cached. */
-void fsd_node_set_info(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_INFO *info);
+/*
+ * A first open's answer (r the Create): what is cached, unless any file
+ * changed while r was out, for that change may have been this file's
+ * through a node that is gone now.
+ */
+void fsd_node_open_info(wf_fsd_volume *v, fsd_node *n, const fsd_req *r,
+    const FSP_FSCTL_FILE_INFO *info);
+/* The file changed in a way no answer told (under v->lock): drop what is cached. */
+void fsd_node_info_changed_locked(wf_fsd_volume *v, fsd_node *n);
 /*
  * The answer to r (its info_node set before fsd_send): a query's is cached
  * unless something reached the node meanwhile; a change's (write, flush,

@@ -269,8 +269,7 @@ NTSTATUS nt_set_security_object(wf_fsd_volume *volume, nt_handle handle, UINT32 
         f->did_set_security = true;
         f->did_set_metadata = true;
         /* Owner and mode show in the file's attributes too. */
-        f->node->info_expiry = 0;
-        f->node->info_change++;
+        fsd_node_info_changed_locked(v, f->node);
         pthread_mutex_unlock(&v->lock);
     }
 release:

@@ -460,6 +460,7 @@ NTSTATUS fsd_send(wf_fsd_volume *v, fsd_req **pr)
     r->waited = true;
     if (r->info_node)
         r->info_change = r->info_node->info_change;
+    r->change_seq = v->change_seq;
     enqueue_locked(v, r);
     deadline = fsd_expiry(v->irp_timeout_ns);
     /*

@@ -1974,6 +1974,61 @@ static void crossed_write_responses_not_cached(void **state)
     fx_free(x);
 }
 
+typedef struct open_job {
+    fx *x;
+    const char *path;
+    nt_handle h;
+    NTSTATUS status;
+} open_job;
+
+static void *open_thread(void *arg)
+{
+    open_job *j = arg;
+    j->status = open_ex(j->x, &j->h, j->path, FILE_GENERIC_READ, SHARE_ALL, FILE_OPEN,
+        SYNC_IO | FILE_NON_DIRECTORY_FILE, NULL);
+    return NULL;
+}
+
+/*
+ * An open answered before a write through another handle, whose answer
+ * reaches the fsd only after that handle closed (its node went with it):
+ * the open makes a new node, and the size it carries is older than the
+ * write. It must not be cached as the file's.
+ */
+static void late_open_answer_not_cached(void **state)
+{
+    fx_opts o = {.file_info_timeout = UINT32_MAX};
+    fx *x = fx_new(&o);
+    open_job j = {.path = "\\f"};
+    nt_handle w;
+    pthread_t t;
+
+    (void)state;
+    j.x = x;
+    m_mk(x->m, "/", "f", REG_MODE, "");
+    w = open_rw(x, "\\f", FILE_OPEN);
+    pthread_mutex_lock(&x->spy_lock);
+    x->hold_kind = FspFsctlTransactCreateKind;
+    pthread_mutex_unlock(&x->spy_lock);
+    assert_int_equal(pthread_create(&t, NULL, open_thread, &j), 0);
+    while (!spy_holding(x))
+        usleep(200);
+    /* The file system answered that open (size 0); now the file grows and its writer goes. */
+    assert_status(write_at(x, w, "abcdefgh", 0), STATUS_SUCCESS);
+    close_ok(x, w);
+    spy_release_held(x);
+    pthread_join(t, NULL);
+    assert_status(j.status, STATUS_SUCCESS);
+    spy_reset(x);
+    assert_int_equal(standard_of(x, j.h).EndOfFile, 8);
+    assert_int_equal(spy_count(x, FspFsctlTransactQueryInformationKind), 1);
+    /* Asked once, that answer is cached as usual. */
+    assert_int_equal(standard_of(x, j.h).EndOfFile, 8);
+    assert_int_equal(spy_count(x, FspFsctlTransactQueryInformationKind), 1);
+    close_ok(x, j.h);
+    fx_free(x);
+}
+
 static void file_info_cache(void **state)
 {
     fx_opts o = {.file_info_timeout = UINT32_MAX};
@@ -3112,6 +3167,7 @@ int main(void)
         T(query_information_errors),
         cmocka_unit_test(file_info_cache),
         cmocka_unit_test(crossed_write_responses_not_cached),
+        cmocka_unit_test(late_open_answer_not_cached),
         T(set_basic_and_sizes),
         T(set_position_and_mode),
         T(stream_information),
