@@ -208,6 +208,9 @@ void wf_node_unref(wf_engine *e, wf_node *node)
 
     if (--node->refs > 0 || node == e->root)
         return;
+    /* Its history goes with it: a node made anew for the inode inherits the last change. */
+    if (node->attr_seq > e->gone_attr_seq)
+        e->gone_attr_seq = node->attr_seq;
     wf_ci_drop(node);
     link = &e->nodes[mix64(node->nodeid) & e->nodes_mask];
     while (*link != node)
@@ -250,6 +253,8 @@ static wf_node *node_from_entry(wf_ctx *c, wf_node *parent, const struct fuse_en
         if (!n)
             return NULL;
         n->nodeid = entry->nodeid;
+        /* A reply sent before a change of a node since forgotten may be this inode's. */
+        n->attr_seq = e->gone_attr_seq;
         n->hash_next = e->nodes[mix64(n->nodeid) & e->nodes_mask];
         e->nodes[mix64(n->nodeid) & e->nodes_mask] = n;
         e->node_count++;

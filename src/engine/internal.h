@@ -194,6 +194,7 @@ struct wf_engine {
     UINT32 init_flags;
     UINT64 next_unique;
     UINT64 change_seq;        /* numbers the changes we saw complete (cache.c) */
+    UINT64 gone_attr_seq;     /* the latest attr_seq of a node no longer kept */
     UINT64 enosys;            /* opcodes (< 64) that answered ENOSYS: never asked again */
 
     /* FUSE requests to interrupt (their uniques), for cancelled WinFsp requests */

@@ -1557,6 +1557,64 @@ static void attr_reply_older_than_write_not_cached(void **state)
     assert_int_equal(h_done(h)->Rsp.QueryInformation.FileInfo.FileSize, 26);
 }
 
+/*
+ * A LOOKUP answered before a write, whose reply comes after the written
+ * file's node was forgotten (its handle closed, its entry dropped): the
+ * node made anew must not take the older size as fresh.
+ */
+static void lookup_reply_older_than_forgotten_write_not_cached(void **state)
+{
+    harness *h = *state;
+    UINT64 handle = open_file(h, "\\dir\\file", 42);
+    FSP_FSCTL_TRANSACT_REQ *req;
+    UINT64 lookup_unique;
+    struct fuse_entry_out e;
+    size_t len;
+    struct {
+        struct fuse_out_header hdr;
+        struct fuse_notify_inval_entry_out e;
+        char name[5];
+    } note;
+
+    /* The file system drops the name from the cache: the next open asks. */
+    memset(&note, 0, sizeof note);
+    note.hdr.len = (UINT32)(sizeof note.hdr + sizeof note.e + 5);
+    note.hdr.error = FUSE_NOTIFY_INVAL_ENTRY;
+    note.e.parent = 2;
+    note.e.namelen = 4;
+    memcpy(note.name, "file", 5);
+    assert_int_equal(wf_transact(h->engine, &note, note.hdr.len, NULL, 0, &len), STATUS_SUCCESS);
+    h_submit(h, h_create_req("\\dir\\file", FILE_OPEN, 0, FILE_READ_DATA));
+    lookup_unique = h_expect(h, FUSE_LOOKUP)->unique;
+
+    /* Meanwhile the file grows to 18 and its only handle goes: inode 3 is forgotten. */
+    h_submit(h, write_req(handle, 10, "abcdefgh"));
+    h_expect(h, FUSE_WRITE);
+    reply_written(h, 8);
+    assert_null(h_transact(h));
+    req = h_req(FspFsctlTransactCloseKind);
+    req->Req.Close.UserContext2 = handle;
+    h_submit(h, req);
+    h_expect(h, FUSE_RELEASE);
+    h_reply_ok(h);
+    assert_int_equal(h_expect(h, FUSE_FORGET)->nodeid, 3);
+
+    /* The LOOKUP had been answered before the write: size 10, valid 60 s. */
+    memset(&e, 0, sizeof e);
+    e.nodeid = 3;
+    e.entry_valid = e.attr_valid = 60;
+    e.attr = h_attr(3, REG_MODE, 10);
+    h_reply_to(h, lookup_unique, 0, &e, sizeof e);
+    /* Not believed: the open asks for the attributes. */
+    h_expect(h, FUSE_GETATTR);
+    h_reply_attr(h, 3, REG_MODE, 18, 60);
+    h_expect(h, FUSE_OPEN);
+    h_reply_open(h, 43);
+    h_idle(h);
+    assert_int_equal(h_status(h), STATUS_SUCCESS);
+    assert_int_equal(h_done(h)->Rsp.Create.Opened.FileInfo.FileSize, 18);
+}
+
 static FSP_FSCTL_TRANSACT_REQ *rename_req(UINT64 handle, const char *from, const char *to)
 {
     FSP_FSCTL_TRANSACT_REQ *req = h_req(FspFsctlTransactSetInformationKind);
@@ -1775,6 +1833,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(close_twice_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(request_outlives_its_handle, setup, teardown),
         cmocka_unit_test_setup_teardown(attr_reply_older_than_write_not_cached, setup, teardown),
+        cmocka_unit_test_setup_teardown(lookup_reply_older_than_forgotten_write_not_cached, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(lookup_reply_older_than_rename_not_cached, setup, teardown),
         cmocka_unit_test_setup_teardown(lookup_overlapping_rename_asks_attributes, setup,
             teardown),
