@@ -806,6 +806,28 @@ static void query_directory_plus(void **state)
     }
 }
 
+/* FUSE_NOTIFY_INVAL_ENTRY for (parent, name), extra bytes past the name's NUL. */
+static NTSTATUS inval_entry(harness *h, UINT64 parent, const char *name, size_t extra)
+{
+    UINT8 buf[sizeof(struct fuse_out_header) + sizeof(struct fuse_notify_inval_entry_out) + 64];
+    struct fuse_out_header hdr;
+    struct fuse_notify_inval_entry_out e;
+    size_t nlen = strlen(name), size = sizeof hdr + sizeof e + nlen + 1 + extra, len;
+
+    assert_true(size <= sizeof buf);
+    memset(buf, 0, sizeof buf);
+    memset(&hdr, 0, sizeof hdr);
+    hdr.len = (UINT32)size;
+    hdr.error = FUSE_NOTIFY_INVAL_ENTRY;
+    memset(&e, 0, sizeof e);
+    e.parent = parent;
+    e.namelen = (UINT32)nlen;
+    memcpy(buf, &hdr, sizeof hdr);
+    memcpy(buf + sizeof hdr, &e, sizeof e);
+    memcpy(buf + sizeof hdr + sizeof e, name, nlen);
+    return wf_transact(h->engine, buf, size, NULL, 0, &len);
+}
+
 static void forgets_are_sent(void **state)
 {
     harness *h = *state;
@@ -830,26 +852,9 @@ static void forgets_are_sent(void **state)
     h_reply_err(h, LINUX_EACCES);
     h_idle(h);
     assert_int_equal(h_status(h), STATUS_ACCESS_DENIED);
-    {
-        struct {
-            struct fuse_out_header hdr;
-            struct fuse_notify_inval_entry_out e;
-            char name[5];
-        } note;
-        size_t len;
-        size_t size = sizeof note.hdr + sizeof note.e + 5;
-        memset(&note, 0, sizeof note);
-        note.hdr.len = (UINT32)size;
-        note.hdr.error = FUSE_NOTIFY_INVAL_ENTRY;
-        note.e.parent = 2;
-        note.e.namelen = 4;
-        memcpy(note.name, "file", 5);
-        assert_int_equal(wf_transact(h->engine, &note, size, NULL, 0, &len), STATUS_SUCCESS);
-        /* One byte more than the name and its NUL is a malformed notification. */
-        note.hdr.len = (UINT32)size + 1;
-        assert_int_equal(wf_transact(h->engine, &note, size + 1, NULL, 0, &len),
-            STATUS_INVALID_PARAMETER);
-    }
+    assert_int_equal(inval_entry(h, 2, "file", 0), STATUS_SUCCESS);
+    /* One byte more than the name and its NUL is a malformed notification. */
+    assert_int_equal(inval_entry(h, 2, "file", 1), STATUS_INVALID_PARAMETER);
     in = h_expect(h, FUSE_FORGET);
     assert_int_equal(in->nodeid, 3);
     assert_int_equal(((const struct fuse_forget_in *)h_body(h))->nlookup, 1);
@@ -1569,21 +1574,9 @@ static void lookup_reply_older_than_forgotten_write_not_cached(void **state)
     FSP_FSCTL_TRANSACT_REQ *req;
     UINT64 lookup_unique;
     struct fuse_entry_out e;
-    size_t len;
-    struct {
-        struct fuse_out_header hdr;
-        struct fuse_notify_inval_entry_out e;
-        char name[5];
-    } note;
 
     /* The file system drops the name from the cache: the next open asks. */
-    memset(&note, 0, sizeof note);
-    note.hdr.len = (UINT32)(sizeof note.hdr + sizeof note.e + 5);
-    note.hdr.error = FUSE_NOTIFY_INVAL_ENTRY;
-    note.e.parent = 2;
-    note.e.namelen = 4;
-    memcpy(note.name, "file", 5);
-    assert_int_equal(wf_transact(h->engine, &note, note.hdr.len, NULL, 0, &len), STATUS_SUCCESS);
+    assert_int_equal(inval_entry(h, 2, "file", 0), STATUS_SUCCESS);
     h_submit(h, h_create_req("\\dir\\file", FILE_OPEN, 0, FILE_READ_DATA));
     lookup_unique = h_expect(h, FUSE_LOOKUP)->unique;
 
