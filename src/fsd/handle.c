@@ -570,7 +570,9 @@ void fsd_node_open_info(wf_fsd_volume *v, fsd_node *n, const fsd_req *r,
     if (v->change_seq == r->change_seq) {
         set_info_locked(v, n, info);
     } else {
-        /* Asked again at the first query: one round trip, instead of a stale size. */
+        /* Kept as the best guess (an append's lock check), asked again at the first query. */
+        n->info = *info;
+        n->info_known = true;
         n->info_expiry = 0;
         n->info_change++;
     }
