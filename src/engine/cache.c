@@ -209,8 +209,11 @@ void wf_node_unref(wf_engine *e, wf_node *node)
     if (--node->refs > 0 || node == e->root)
         return;
     /* Its history goes with it: a node made anew for the inode inherits the last change. */
-    if (node->attr_seq > e->gone_attr_seq)
-        e->gone_attr_seq = node->attr_seq;
+    {
+        UINT64 *slot = &e->gone_attr_seq[mix64(node->nodeid) & (WF_GONE_SLOTS - 1)];
+        if (node->attr_seq > *slot)
+            *slot = node->attr_seq;
+    }
     wf_ci_drop(node);
     link = &e->nodes[mix64(node->nodeid) & e->nodes_mask];
     while (*link != node)
@@ -254,7 +257,7 @@ static wf_node *node_from_entry(wf_ctx *c, wf_node *parent, const struct fuse_en
             return NULL;
         n->nodeid = entry->nodeid;
         /* A reply sent before a change of a node since forgotten may be this inode's. */
-        n->attr_seq = e->gone_attr_seq;
+        n->attr_seq = e->gone_attr_seq[mix64(n->nodeid) & (WF_GONE_SLOTS - 1)];
         n->hash_next = e->nodes[mix64(n->nodeid) & e->nodes_mask];
         e->nodes[mix64(n->nodeid) & e->nodes_mask] = n;
         e->node_count++;

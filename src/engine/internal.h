@@ -179,6 +179,8 @@ struct wf_ctx {
 
 /* ---- the engine instance (engine.c) ---- */
 
+#define WF_GONE_SLOTS 256 /* inodes whose changes outlive their nodes (cache.c) */
+
 struct wf_engine {
     wf_os_lock *lock;
     wf_os_cond *cond;         /* init done, ready work, stop */
@@ -194,7 +196,7 @@ struct wf_engine {
     UINT32 init_flags;
     UINT64 next_unique;
     UINT64 change_seq;        /* numbers the changes we saw complete (cache.c) */
-    UINT64 gone_attr_seq;     /* the latest attr_seq of a node no longer kept */
+    UINT64 gone_attr_seq[WF_GONE_SLOTS]; /* latest attr_seq of nodes let go, by nodeid */
     UINT64 enosys;            /* opcodes (< 64) that answered ENOSYS: never asked again */
 
     /* FUSE requests to interrupt (their uniques), for cancelled WinFsp requests */

@@ -301,12 +301,27 @@ static void table_insert_locked(wf_fsd_volume *v, fsd_node *n)
     v->node_count++;
 }
 
+static UINT64 *gone_slot(wf_fsd_volume *v, UINT64 index_number)
+{
+    return &v->gone_changes[(index_number ^ (index_number >> 17)) & (FSD_GONE_SLOTS - 1)];
+}
+
+/* n's last change outlives it (out of the table, nobody finds it by name). */
+static void note_gone_locked(wf_fsd_volume *v, const fsd_node *n)
+{
+    UINT64 *slot = gone_slot(v, n->index_number);
+
+    if (n->changed_seq > *slot)
+        *slot = n->changed_seq;
+}
+
 void fsd_node_remove_locked(wf_fsd_volume *v, fsd_node *n)
 {
     fsd_node **link;
 
     if (!n->in_table)
         return;
+    note_gone_locked(v, n);
     for (link = &v->nodes[n->hash & v->node_mask]; *link; link = &(*link)->hash_next) {
         if (*link == n) {
             *link = n->hash_next;
@@ -556,18 +571,25 @@ static void set_info_locked(wf_fsd_volume *v, fsd_node *n, const FSP_FSCTL_FILE_
     n->info_change++;
 }
 
+static void node_changed_locked(wf_fsd_volume *v, fsd_node *n)
+{
+    n->changed_seq = ++v->change_seq;
+    if (!n->in_table)
+        note_gone_locked(v, n);
+}
+
 void fsd_node_info_changed_locked(wf_fsd_volume *v, fsd_node *n)
 {
     n->info_expiry = 0;
     n->info_change++;
-    v->change_seq++;
+    node_changed_locked(v, n);
 }
 
 void fsd_node_open_info(wf_fsd_volume *v, fsd_node *n, const fsd_req *r,
     const FSP_FSCTL_FILE_INFO *info)
 {
     pthread_mutex_lock(&v->lock);
-    if (v->change_seq == r->change_seq) {
+    if (n->changed_seq <= r->change_seq && *gone_slot(v, info->IndexNumber) <= r->change_seq) {
         set_info_locked(v, n, info);
     } else {
         /* Kept as the best guess (an append's lock check), asked again at the first query. */
@@ -598,7 +620,7 @@ void fsd_node_change_info(wf_fsd_volume *v, const fsd_req *r, const FSP_FSCTL_FI
     pthread_mutex_lock(&v->lock);
     if (n->info_change == r->info_change) {
         set_info_locked(v, n, info);
-        v->change_seq++;
+        node_changed_locked(v, n);
     } else {
         fsd_node_info_changed_locked(v, n);
     }

@@ -47,6 +47,7 @@ enum {
 };
 
 /* Service-time classes: each request kind, small and large transfers apart. */
+#define FSD_GONE_SLOTS 256 /* files whose changes outlive their nodes (handle.c) */
 #define FSD_SERVICE_BUCKETS (2 * FspFsctlTransactKindCount)
 
 typedef struct fsd_req {
@@ -115,6 +116,7 @@ typedef struct fsd_node {
     bool info_known;             /* info holds the last answer, fresh or not */
     UINT64 info_expiry;          /* monotonic ns; valid while now < expiry */
     UINT32 info_change;          /* bumped on every change, to drop stale answers */
+    UINT64 changed_seq;          /* v->change_seq at its file's last change through it */
     /* SecurityTimeout cache */
     void *security;
     UINT32 security_len;
@@ -205,11 +207,14 @@ struct wf_fsd_volume {
     UINT32 outstanding;          /* queued or taken, not yet answered */
     UINT64 next_hint;
     /*
-     * Bumped whenever any file changes through the fsd (a change answered,
-     * a cache dropped for one): an open answered from before a change, seen
-     * only after the node it went through is gone, must not seed a new one.
+     * change_seq numbers the changes made through the fsd (a change
+     * answered, a cache dropped for one). A node that leaves the table takes
+     * its last one along; gone_changes keeps the latest per file (slot by
+     * IndexNumber), so that an open answered before such a change, seen only
+     * after the node it went through is gone, does not seed a new node.
      */
     UINT64 change_seq;
+    UINT64 gone_changes[FSD_GONE_SLOTS];
     fsd_token *tokens;
     UINT32 token_count;
     /* handles */
@@ -298,9 +303,8 @@ bool fsd_name_is_prefix(const wf_fsd_volume *v, const WCHAR *prefix, size_t plen
 /* File info cache (FileInfoTimeout). */
 bool fsd_node_get_info(wf_fsd_volume *v, fsd_node *n, FSP_FSCTL_FILE_INFO *info);
 /*
- * A first open's answer (r the Create): what is cached, unless any file
- * changed while r was out, for that change may have been this file's
- * through a node that is gone now.
+ * A first open's answer (r the Create): what is cached, unless the file
+ * changed while r was out, through n or through a node that is gone now.
  */
 void fsd_node_open_info(wf_fsd_volume *v, fsd_node *n, const fsd_req *r,
     const FSP_FSCTL_FILE_INFO *info);

@@ -2029,6 +2029,38 @@ static void late_open_answer_not_cached(void **state)
     fx_free(x);
 }
 
+/* The same, but the file that changed meanwhile is another: the open's answer is cached. */
+static void open_answer_cached_across_other_changes(void **state)
+{
+    fx_opts o = {.file_info_timeout = UINT32_MAX};
+    fx *x = fx_new(&o);
+    open_job j = {.path = "\\g"};
+    nt_handle w;
+    pthread_t t;
+
+    (void)state;
+    j.x = x;
+    m_mk(x->m, "/", "f", REG_MODE, "");
+    m_mk(x->m, "/", "g", REG_MODE, "hello");
+    w = open_rw(x, "\\f", FILE_OPEN);
+    pthread_mutex_lock(&x->spy_lock);
+    x->hold_kind = FspFsctlTransactCreateKind;
+    pthread_mutex_unlock(&x->spy_lock);
+    assert_int_equal(pthread_create(&t, NULL, open_thread, &j), 0);
+    while (!spy_holding(x))
+        usleep(200);
+    assert_status(write_at(x, w, "abcdefgh", 0), STATUS_SUCCESS);
+    close_ok(x, w);
+    spy_release_held(x);
+    pthread_join(t, NULL);
+    assert_status(j.status, STATUS_SUCCESS);
+    spy_reset(x);
+    assert_int_equal(standard_of(x, j.h).EndOfFile, 5);
+    assert_int_equal(spy_count(x, FspFsctlTransactQueryInformationKind), 0);
+    close_ok(x, j.h);
+    fx_free(x);
+}
+
 static void file_info_cache(void **state)
 {
     fx_opts o = {.file_info_timeout = UINT32_MAX};
@@ -3168,6 +3200,7 @@ int main(void)
         cmocka_unit_test(file_info_cache),
         cmocka_unit_test(crossed_write_responses_not_cached),
         cmocka_unit_test(late_open_answer_not_cached),
+        cmocka_unit_test(open_answer_cached_across_other_changes),
         T(set_basic_and_sizes),
         T(set_position_and_mode),
         T(stream_information),
