@@ -202,6 +202,12 @@ void wf_node_ref(wf_node *node)
     node->refs++;
 }
 
+/* The last change of nodes let go, for one slot of node ids. */
+static UINT64 *gone_slot(wf_engine *e, UINT64 nodeid)
+{
+    return &e->gone_attr_seq[mix64(nodeid) & (WF_GONE_SLOTS - 1)];
+}
+
 void wf_node_unref(wf_engine *e, wf_node *node)
 {
     wf_node **link;
@@ -209,11 +215,8 @@ void wf_node_unref(wf_engine *e, wf_node *node)
     if (--node->refs > 0 || node == e->root)
         return;
     /* Its history goes with it: a node made anew for the inode inherits the last change. */
-    {
-        UINT64 *slot = &e->gone_attr_seq[mix64(node->nodeid) & (WF_GONE_SLOTS - 1)];
-        if (node->attr_seq > *slot)
-            *slot = node->attr_seq;
-    }
+    if (node->attr_seq > *gone_slot(e, node->nodeid))
+        *gone_slot(e, node->nodeid) = node->attr_seq;
     wf_ci_drop(node);
     link = &e->nodes[mix64(node->nodeid) & e->nodes_mask];
     while (*link != node)
@@ -257,7 +260,7 @@ static wf_node *node_from_entry(wf_ctx *c, wf_node *parent, const struct fuse_en
             return NULL;
         n->nodeid = entry->nodeid;
         /* A reply sent before a change of a node since forgotten may be this inode's. */
-        n->attr_seq = e->gone_attr_seq[mix64(n->nodeid) & (WF_GONE_SLOTS - 1)];
+        n->attr_seq = *gone_slot(e, n->nodeid);
         n->hash_next = e->nodes[mix64(n->nodeid) & e->nodes_mask];
         e->nodes[mix64(n->nodeid) & e->nodes_mask] = n;
         e->node_count++;

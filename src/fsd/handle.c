@@ -315,13 +315,10 @@ static void note_gone_locked(wf_fsd_volume *v, const fsd_node *n)
         *slot = n->changed_seq;
 }
 
-void fsd_node_remove_locked(wf_fsd_volume *v, fsd_node *n)
+static void table_unlink_locked(wf_fsd_volume *v, fsd_node *n)
 {
     fsd_node **link;
 
-    if (!n->in_table)
-        return;
-    note_gone_locked(v, n);
     for (link = &v->nodes[n->hash & v->node_mask]; *link; link = &(*link)->hash_next) {
         if (*link == n) {
             *link = n->hash_next;
@@ -331,6 +328,14 @@ void fsd_node_remove_locked(wf_fsd_volume *v, fsd_node *n)
     n->hash_next = NULL;
     n->in_table = false;
     v->node_count--;
+}
+
+void fsd_node_remove_locked(wf_fsd_volume *v, fsd_node *n)
+{
+    if (!n->in_table)
+        return;
+    note_gone_locked(v, n);
+    table_unlink_locked(v, n);
     if (n->refs == 0)
         node_free(n);
 }
@@ -532,11 +537,9 @@ void fsd_node_rename(wf_fsd_volume *v, fsd_node *n, const WCHAR *name, size_t le
             continue;
         memcpy(renamed, name, len * sizeof(WCHAR));
         memcpy(renamed + len, d->name + old_len, tail * sizeof(WCHAR));
-        if (was_in_table) {
-            d->refs++; /* keep it while it is out of the table */
-            fsd_node_remove_locked(v, d);
-            d->refs--;
-        }
+        /* A move, not a departure: out of the table only to be hashed by its new name. */
+        if (was_in_table)
+            table_unlink_locked(v, d);
         free(d->name);
         d->name = renamed;
         d->name_len = len + tail;
@@ -589,15 +592,10 @@ void fsd_node_open_info(wf_fsd_volume *v, fsd_node *n, const fsd_req *r,
     const FSP_FSCTL_FILE_INFO *info)
 {
     pthread_mutex_lock(&v->lock);
-    if (n->changed_seq <= r->change_seq && *gone_slot(v, info->IndexNumber) <= r->change_seq) {
-        set_info_locked(v, n, info);
-    } else {
-        /* Kept as the best guess (an append's lock check), asked again at the first query. */
-        n->info = *info;
-        n->info_known = true;
+    set_info_locked(v, n, info);
+    /* Kept as the best guess (an append's lock check), but asked again at the first query. */
+    if (n->changed_seq > r->change_seq || *gone_slot(v, info->IndexNumber) > r->change_seq)
         n->info_expiry = 0;
-        n->info_change++;
-    }
     pthread_mutex_unlock(&v->lock);
 }
 
