@@ -1990,6 +1990,32 @@ static void *open_thread(void *arg)
 }
 
 /*
+ * Open open_path in a thread while its answer is held back; meanwhile write
+ * 8 bytes to write_path through a handle that then closes; hand the answer
+ * on. The opened handle, with the spy's log cleared.
+ */
+static nt_handle open_across_write(fx *x, const char *open_path, const char *write_path)
+{
+    open_job j = {.x = x, .path = open_path};
+    nt_handle w = open_rw(x, write_path, FILE_OPEN);
+    pthread_t t;
+
+    pthread_mutex_lock(&x->spy_lock);
+    x->hold_kind = FspFsctlTransactCreateKind;
+    pthread_mutex_unlock(&x->spy_lock);
+    assert_int_equal(pthread_create(&t, NULL, open_thread, &j), 0);
+    while (!spy_holding(x))
+        usleep(200);
+    assert_status(write_at(x, w, "abcdefgh", 0), STATUS_SUCCESS);
+    close_ok(x, w);
+    spy_release_held(x);
+    pthread_join(t, NULL);
+    assert_status(j.status, STATUS_SUCCESS);
+    spy_reset(x);
+    return j.h;
+}
+
+/*
  * An open answered before a write through another handle, whose answer
  * reaches the fsd only after that handle closed (its node went with it):
  * the open makes a new node, and the size it carries is older than the
@@ -1999,33 +2025,17 @@ static void late_open_answer_not_cached(void **state)
 {
     fx_opts o = {.file_info_timeout = UINT32_MAX};
     fx *x = fx_new(&o);
-    open_job j = {.path = "\\f"};
-    nt_handle w;
-    pthread_t t;
+    nt_handle h;
 
     (void)state;
-    j.x = x;
     m_mk(x->m, "/", "f", REG_MODE, "");
-    w = open_rw(x, "\\f", FILE_OPEN);
-    pthread_mutex_lock(&x->spy_lock);
-    x->hold_kind = FspFsctlTransactCreateKind;
-    pthread_mutex_unlock(&x->spy_lock);
-    assert_int_equal(pthread_create(&t, NULL, open_thread, &j), 0);
-    while (!spy_holding(x))
-        usleep(200);
-    /* The file system answered that open (size 0); now the file grows and its writer goes. */
-    assert_status(write_at(x, w, "abcdefgh", 0), STATUS_SUCCESS);
-    close_ok(x, w);
-    spy_release_held(x);
-    pthread_join(t, NULL);
-    assert_status(j.status, STATUS_SUCCESS);
-    spy_reset(x);
-    assert_int_equal(standard_of(x, j.h).EndOfFile, 8);
+    h = open_across_write(x, "\\f", "\\f");
+    assert_int_equal(standard_of(x, h).EndOfFile, 8);
     assert_int_equal(spy_count(x, FspFsctlTransactQueryInformationKind), 1);
     /* Asked once, that answer is cached as usual. */
-    assert_int_equal(standard_of(x, j.h).EndOfFile, 8);
+    assert_int_equal(standard_of(x, h).EndOfFile, 8);
     assert_int_equal(spy_count(x, FspFsctlTransactQueryInformationKind), 1);
-    close_ok(x, j.h);
+    close_ok(x, h);
     fx_free(x);
 }
 
@@ -2034,30 +2044,15 @@ static void open_answer_cached_across_other_changes(void **state)
 {
     fx_opts o = {.file_info_timeout = UINT32_MAX};
     fx *x = fx_new(&o);
-    open_job j = {.path = "\\g"};
-    nt_handle w;
-    pthread_t t;
+    nt_handle h;
 
     (void)state;
-    j.x = x;
     m_mk(x->m, "/", "f", REG_MODE, "");
     m_mk(x->m, "/", "g", REG_MODE, "hello");
-    w = open_rw(x, "\\f", FILE_OPEN);
-    pthread_mutex_lock(&x->spy_lock);
-    x->hold_kind = FspFsctlTransactCreateKind;
-    pthread_mutex_unlock(&x->spy_lock);
-    assert_int_equal(pthread_create(&t, NULL, open_thread, &j), 0);
-    while (!spy_holding(x))
-        usleep(200);
-    assert_status(write_at(x, w, "abcdefgh", 0), STATUS_SUCCESS);
-    close_ok(x, w);
-    spy_release_held(x);
-    pthread_join(t, NULL);
-    assert_status(j.status, STATUS_SUCCESS);
-    spy_reset(x);
-    assert_int_equal(standard_of(x, j.h).EndOfFile, 5);
+    h = open_across_write(x, "\\g", "\\f");
+    assert_int_equal(standard_of(x, h).EndOfFile, 5);
     assert_int_equal(spy_count(x, FspFsctlTransactQueryInformationKind), 0);
-    close_ok(x, j.h);
+    close_ok(x, h);
     fx_free(x);
 }
 
